@@ -1,0 +1,40 @@
+# Two commands do all the set-up on a fresh machine:
+#   make serve [DATA=../shared/data]   venv + install + build the database + serve on :8000
+#   make test                          venv + install (with Chromium) + the whole test suite
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA ?=
+DB ?= data/medcodes.sqlite
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install install-test build serve test lint bench clean
+
+$(BIN)/medcodes: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+install: $(BIN)/medcodes
+
+# Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.
+install-test: install
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+build: install
+	$(BIN)/medcodes build --db $(DB) $(if $(DATA),--data-dir $(DATA),)
+
+serve: build
+	$(BIN)/medcodes serve --db $(DB) --host $(HOST) --port $(PORT)
+
+test: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) data test-output

@@ -1,0 +1,219 @@
+"""The `medcodes` command line: build and inspect the database, search, serve, and the feature tools."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from medcodes.models import SYSTEM_LABELS, SYSTEMS, ReleaseFileError
+
+app = typer.Typer(
+    help="medcodes: search and explain CPT, HCPCS Level II, ICD-10-CM and ICD-10-PCS codes.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="SQLite database file [default: $MEDCODES_DB or data/medcodes.sqlite]"),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _db_path(db: Path | None) -> Path:
+    from medcodes.store import default_db_path
+
+    return db or default_db_path()
+
+
+def open_store(db: Path | None, readonly: bool = True):
+    from medcodes.store import Store
+    from medcodes.store.db import DatabaseMissing
+
+    try:
+        return Store(_db_path(db), readonly=readonly)
+    except DatabaseMissing as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+@app.command()
+def build(
+    db: DbOption = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Folder searched recursively for release files (CMS, CDC, AMA)."),
+    ] = None,
+    system: Annotated[
+        list[str] | None, typer.Option("--system", "-s", help="Only these systems (repeatable).")
+    ] = None,
+    as_json: JsonOption = False,
+):
+    """Build the database from release files: every file in --data-dir that medcodes recognises,
+    the newest release of each system winning; packaged ICD-10 data where a folder has none."""
+    from medcodes import codesets
+    from medcodes.store import build as store_build
+
+    if data_dir is not None and not data_dir.is_dir():
+        console.print(f"[red]error:[/] --data-dir {data_dir} is not a folder")
+        raise typer.Exit(2)
+    systems = system or list(SYSTEMS)
+    for s in systems:
+        if s not in SYSTEMS:
+            console.print(f"[red]error:[/] unknown system {s!r}; choose from {', '.join(SYSTEMS)}")
+            raise typer.Exit(2)
+    try:
+        sources = codesets.choose(data_dir, systems)
+    except ReleaseFileError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    for source in sources:
+        console.print(f"[bold]{source.system}[/]: {source.describe()}")
+        for note in source.notes:
+            console.print(f"  {note}")
+    missing = [s for s in systems if s not in {src.system for src in sources}]
+    for s in missing:
+        console.print(f"[yellow]{s}[/]: no release file found" + (f" in {data_dir}" if data_dir else ""))
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        disable=as_json,
+    ) as progress:
+
+        def on_system(source):
+            task = progress.add_task(f"{source.system:9}", total=None)
+            return lambda n: progress.update(task, completed=n)
+
+        try:
+            report = store_build.build(_db_path(db), sources, codesets.read, on_system=on_system)
+        except (ReleaseFileError, ValueError) as exc:
+            console.print(f"[red]error:[/] {exc}")
+            console.print("The existing database was left untouched.")
+            raise typer.Exit(1) from None
+    for w in report.warnings:
+        console.print(f"[yellow]warning:[/] {w}")
+    if as_json:
+        _print_json(
+            {
+                "db": str(report.db_path),
+                "seconds": round(report.seconds, 2),
+                "size_bytes": report.size_bytes,
+                "systems": [vars(s) for s in report.systems],
+                "steps": report.steps,
+                "warnings": report.warnings,
+            }
+        )
+        return
+    table = Table("system", "records", "seconds", "source")
+    for s in report.systems:
+        table.add_row(s.system, f"{s.count:,}", f"{s.seconds:.1f}", s.source)
+    out.print(table)
+    out.print(f"Built {report.db_path} ({report.size_bytes / 1e6:.0f} MB) in {report.seconds:.1f} s")
+
+
+@app.command()
+def show(
+    code: Annotated[str, typer.Argument(help="Any spelling: E11.9, e119, 0dtj4zz, J1745, 85230")],
+    system: Annotated[str | None, typer.Option("--system", "-s", help="cpt, hcpcs, icd10cm or icd10pcs")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+):
+    """Show a code: descriptor, kind, billable, breadcrumb, children and notes."""
+    store = open_store(db)
+    records = store.find(code, system)
+    if not records:
+        near = store.nearest(code, system)
+        if as_json:
+            _print_json({"error": "not found", "code": code, "nearest": [_brief(r) for r in near]})
+        else:
+            out.print(f"{code}: not found")
+            if near:
+                out.print("Nearest existing codes:")
+                for r in near:
+                    out.print(f"  {r.display:10} {r.system:9} {r.title}")
+        raise typer.Exit(1)
+    docs = [_full(store, r) for r in records]
+    if as_json:
+        _print_json(docs if len(docs) > 1 else docs[0])
+        return
+    for doc in docs:
+        out.print(f"[bold]{doc['display']}[/]  {doc['label']}")
+        out.print(f"  {doc['title']}")
+        if doc["short_title"] and doc["short_title"] != doc["title"]:
+            out.print(f"  short: {doc['short_title']}")
+        out.print(f"  kind: {doc['kind']}   billable: {'yes' if doc['billable'] else 'no'}")
+        if doc["effective_date"] or doc["termination_date"]:
+            out.print(f"  effective: {doc['effective_date'] or '-'}   terminated: {doc['termination_date'] or '-'}")
+        crumbs = " > ".join(f"{b['display']} {b['title']}" for b in doc["breadcrumb"])
+        out.print(f"  breadcrumb: {crumbs or '(top level)'}")
+        out.print(f"  children: {doc['children']}")
+        for note in doc["notes"]:
+            out.print(f"  {note['type']}: {note['text']}")
+        for key, value in doc["attrs"].items():
+            out.print(f"  {key}: {value}")
+        out.print()
+
+
+def _brief(r) -> dict:
+    return {"system": r.system, "code": r.display, "title": r.title}
+
+
+def _full(store, r) -> dict:
+    return {
+        "system": r.system,
+        "label": SYSTEM_LABELS[r.system],
+        "code": r.code,
+        "display": r.display,
+        "title": r.title,
+        "short_title": r.short_title,
+        "kind": r.kind,
+        "billable": r.billable,
+        "effective_date": r.effective_date,
+        "termination_date": r.termination_date,
+        "breadcrumb": [{"code": b.code, "display": b.display, "title": b.title} for b in store.breadcrumb(r.system, r.code)],
+        "children": store.count_children(r.system, r.code),
+        "notes": [{"type": n.type, "text": n.text} for n in store.notes(r.system, r.code)],
+        "attrs": r.attrs,
+    }
+
+
+@app.command()
+def stats(db: DbOption = None, as_json: JsonOption = False):
+    """Counts per system (all nodes, codes, billable, billable and current) and the sources built from."""
+    store = open_store(db)
+    data = {"db": str(store.path), "build_id": store.build_id, "systems": store.stats(), "sources": store.sources()}
+    if as_json:
+        _print_json(data)
+        return
+    table = Table("system", "nodes", "codes", "billable", "billable (current)")
+    for system, c in data["systems"].items():
+        table.add_row(system, f"{c['nodes']:,}", f"{c['codes']:,}", f"{c['billable']:,}", f"{c['billable_current']:,}")
+    out.print(table)
+    for s in data["sources"]:
+        out.print(f"{s['system']:9} {s['name']} {s['version']} ({', '.join(s['files'].values()) or 'packaged'})")
+
+
+# feature commands: each feature registers its own sub-app or commands below.
+
+
+def main() -> None:  # pragma: no cover - entry point
+    app()

@@ -1,0 +1,264 @@
+"""Read API over a built database. Every entry point takes any spelling of a code."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from medcodes.codes import canonical, looks_like
+from medcodes.models import SYSTEMS, CodeRecord, Note
+
+DEFAULT_DB = Path("data") / "medcodes.sqlite"
+
+_COLS = (
+    "system, code, display, kind, title, short_title, billable, parent, depth, sort,"
+    " effective_date, termination_date, attrs"
+)
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get("MEDCODES_DB") or DEFAULT_DB)
+
+
+class DatabaseMissing(FileNotFoundError):
+    pass
+
+
+def _row_to_record(row: sqlite3.Row | tuple) -> CodeRecord:
+    (system, code, display, kind, title, short, billable, parent, depth, sort, eff, term, attrs) = row
+    return CodeRecord(
+        system=system,
+        code=code,
+        display=display,
+        kind=kind,
+        title=title,
+        short_title=short,
+        billable=bool(billable),
+        parent=parent,
+        depth=depth,
+        sort=sort,
+        effective_date=eff,
+        termination_date=term,
+        attrs=json.loads(attrs) if attrs else {},
+    )
+
+
+def is_current(rec: CodeRecord, on: date | None = None) -> bool:
+    on_iso = (on or date.today()).isoformat()
+    return not rec.termination_date or rec.termination_date > on_iso
+
+
+class Store:
+    """A read-only (by default) handle on a medcodes database.
+
+    Connections are per thread, so one Store can serve a threaded web server.
+    """
+
+    def __init__(self, path: Path | str | None = None, *, readonly: bool = True):
+        self.path = Path(path) if path else default_db_path()
+        if not self.path.exists():
+            raise DatabaseMissing(f"no database at {self.path}; run `medcodes build` first")
+        self.readonly = readonly
+        self._local = threading.local()
+        self.meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+
+    # -- connections -------------------------------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self.readonly:
+                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+                conn.execute("PRAGMA query_only = 1")
+            else:
+                conn = sqlite3.connect(self.path, check_same_thread=False)
+                from medcodes.store.schema import ensure_carried
+
+                ensure_carried(conn)
+            conn.execute("PRAGMA cache_size = -65536")
+            conn.execute("PRAGMA mmap_size = 268435456")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    @property
+    def artefacts(self) -> Path:
+        """Folder beside the database that holds this build's derived files (search index)."""
+        return self.path.parent / self.meta.get("artefacts", f"{self.path.stem}-artefacts")
+
+    @property
+    def build_id(self) -> str:
+        return self.meta.get("build_id", "")
+
+    # -- single codes ------------------------------------------------------------------------
+    def get(self, system: str, code: str) -> CodeRecord | None:
+        row = self.conn.execute(
+            f"SELECT {_COLS} FROM codes WHERE system = ? AND code = ?", (system, canonical(code))
+        ).fetchone()
+        return _row_to_record(row) if row else None
+
+    def find(self, code: str, system: str | None = None) -> list[CodeRecord]:
+        """All systems' records for a code spelling (`E1130` is both HCPCS and ICD-10-CM)."""
+        if system:
+            rec = self.get(system, code)
+            return [rec] if rec else []
+        rows = self.conn.execute(f"SELECT {_COLS} FROM codes WHERE code = ?", (canonical(code),)).fetchall()
+        records = [_row_to_record(r) for r in rows]
+        return sorted(records, key=lambda r: SYSTEMS.index(r.system))
+
+    def notes(self, system: str, code: str) -> list[Note]:
+        rows = self.conn.execute(
+            "SELECT type, text FROM notes WHERE system = ? AND code = ? ORDER BY seq",
+            (system, canonical(code)),
+        ).fetchall()
+        return [Note(t, x) for t, x in rows]
+
+    def terms(self, system: str, code: str) -> list[tuple[str, str]]:
+        return self.conn.execute(
+            "SELECT term, origin FROM terms WHERE system = ? AND code = ?", (system, canonical(code))
+        ).fetchall()
+
+    # -- hierarchy ---------------------------------------------------------------------------
+    def breadcrumb(self, system: str, code: str) -> list[CodeRecord]:
+        """Ancestors from the root down to the parent (not the code itself)."""
+        rows = self.conn.execute(
+            f"""
+            WITH RECURSIVE up(code, n) AS (
+                SELECT parent, 1 FROM codes WHERE system = :s AND code = :c
+                UNION ALL
+                SELECT codes.parent, up.n + 1 FROM codes JOIN up ON codes.system = :s AND codes.code = up.code
+                WHERE up.n < 50
+            )
+            SELECT {_COLS} FROM codes JOIN up ON codes.system = :s AND codes.code = up.code
+            ORDER BY up.n DESC
+            """,
+            {"s": system, "c": canonical(code)},
+        ).fetchall()
+        return [_row_to_record(r) for r in rows]
+
+    def children(self, system: str, code: str | None, *, current_only: bool = False) -> list[CodeRecord]:
+        """Direct children in release order; `code=None` gives the roots of the system."""
+        if code is None:
+            rows = self.conn.execute(
+                f"SELECT {_COLS} FROM codes WHERE system = ? AND parent IS NULL ORDER BY sort", (system,)
+            ).fetchall()
+        else:
+            rows = self.conn.execute(
+                f"SELECT {_COLS} FROM codes WHERE system = ? AND parent = ? ORDER BY sort",
+                (system, canonical(code)),
+            ).fetchall()
+        records = [_row_to_record(r) for r in rows]
+        return [r for r in records if is_current(r)] if current_only else records
+
+    def count_children(self, system: str, code: str) -> int:
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM codes WHERE system = ? AND parent = ?", (system, canonical(code))
+        ).fetchone()[0]
+
+    def siblings(self, system: str, code: str) -> list[CodeRecord]:
+        rec = self.get(system, code)
+        if rec is None:
+            return []
+        return [r for r in self.children(system, rec.parent) if r.code != rec.code]
+
+    def prefix(self, prefix: str, system: str | None = None, limit: int = 50) -> list[CodeRecord]:
+        """Codes that start with `prefix`, in release order (`E11` -> E11, E11.0, E11.00, ...)."""
+        p = canonical(prefix)
+        if not p:
+            return []
+        hi = p + "\uffff"
+        if system:
+            rows = self.conn.execute(
+                f"SELECT {_COLS} FROM codes WHERE system = ? AND code >= ? AND code < ? ORDER BY sort LIMIT ?",
+                (system, p, hi, limit),
+            ).fetchall()
+        else:
+            rows = self.conn.execute(
+                f"SELECT {_COLS} FROM codes WHERE code >= ? AND code < ? ORDER BY system, sort LIMIT ?",
+                (p, hi, limit),
+            ).fetchall()
+        return [_row_to_record(r) for r in rows]
+
+    def code_range(self, system: str, lo: str, hi: str, limit: int = 1000) -> list[CodeRecord]:
+        """Leaf codes between two codes inclusive, e.g. 85002-85999."""
+        rows = self.conn.execute(
+            f"SELECT {_COLS} FROM codes WHERE system = ? AND code >= ? AND code <= ? AND kind IN ('code', 'modifier')"
+            " ORDER BY code LIMIT ?",
+            (system, canonical(lo), canonical(hi), limit),
+        ).fetchall()
+        return [_row_to_record(r) for r in rows]
+
+    def nearest(self, code: str, system: str | None = None, limit: int = 5) -> list[CodeRecord]:
+        """Existing codes closest to a spelling that was not found: longest shared prefix, then neighbours."""
+        c = canonical(code)
+        systems = [system] if system else (looks_like(c) or list(SYSTEMS))
+        out: list[CodeRecord] = []
+        for n in range(len(c), 0, -1):
+            for s in systems:
+                out.extend(r for r in self.prefix(c[:n], s, limit) if r not in out)
+            if out:
+                break
+        return out[:limit]
+
+    def exists(self, system: str, code: str) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM codes WHERE system = ? AND code = ?", (system, canonical(code))
+            ).fetchone()
+            is not None
+        )
+
+    # -- whole database ----------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        today = date.today().isoformat()
+        out: dict[str, Any] = {}
+        for system, total, codes, billable, current in self.conn.execute(
+            """
+            SELECT system, COUNT(*),
+                   SUM(kind IN ('code', 'modifier')),
+                   SUM(billable),
+                   SUM(billable AND (termination_date IS NULL OR termination_date > ?))
+            FROM codes GROUP BY system
+            """,
+            (today,),
+        ):
+            out[system] = {"nodes": total, "codes": codes, "billable": billable, "billable_current": current}
+        return out
+
+    def sources(self) -> list[dict[str, Any]]:
+        self.conn.row_factory = sqlite3.Row
+        try:
+            rows = [dict(r) for r in self.conn.execute("SELECT * FROM sources ORDER BY id")]
+        finally:
+            self.conn.row_factory = None
+        for r in rows:
+            r["files"] = json.loads(r["files"])
+        return rows
+
+    def data_versions(self) -> dict[str, str]:
+        """`{system: "name version"}` for footers and API responses."""
+        return {s["system"]: f"{s['name']} {s['version']}" for s in self.sources()}
+
+    def iter_codes(self, system: str | None = None, *, leaves_only: bool = False):
+        sql = f"SELECT {_COLS} FROM codes"
+        where, args = [], []
+        if system:
+            where.append("system = ?")
+            args.append(system)
+        if leaves_only:
+            where.append("kind IN ('code', 'modifier')")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY system, sort"
+        for row in self.conn.execute(sql, args):
+            yield _row_to_record(row)
