@@ -19,6 +19,7 @@ _COLS = (
     "system, code, display, kind, title, short_title, billable, parent, depth, sort,"
     " effective_date, termination_date, attrs"
 )
+_QCOLS = ", ".join(f"codes.{c.strip()}" for c in _COLS.split(","))
 
 
 def default_db_path() -> Path:
@@ -139,7 +140,7 @@ class Store:
                 SELECT codes.parent, up.n + 1 FROM codes JOIN up ON codes.system = :s AND codes.code = up.code
                 WHERE up.n < 50
             )
-            SELECT {_COLS} FROM codes JOIN up ON codes.system = :s AND codes.code = up.code
+            SELECT {_QCOLS} FROM codes JOIN up ON codes.system = :s AND codes.code = up.code
             ORDER BY up.n DESC
             """,
             {"s": system, "c": canonical(code)},
