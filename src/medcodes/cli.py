@@ -222,5 +222,29 @@ def stats(db: DbOption = None, as_json: JsonOption = False):
 # feature commands: each feature registers its own sub-app or commands below.
 
 
+@app.command()
+def fetch(
+    kind: Annotated[str, typer.Argument(help="hcpcs, icd10pcs or icd10cm")],
+    url: Annotated[str | None, typer.Option("--url", help="Download this URL instead of the known CMS one.")] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="[default: $MEDCODES_CACHE or ~/.cache/medcodes]")
+    ] = None,
+    as_json: JsonOption = False,
+):
+    """Download an official CMS release into the cache (verified, once per URL) and print its path."""
+    from medcodes.codesets.sources import RELEASES, FetchError
+    from medcodes.codesets.sources import fetch as do_fetch
+
+    try:
+        path = do_fetch(kind, url, cache_dir, progress=not as_json)
+    except FetchError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    if as_json:
+        _print_json({"kind": kind, "url": url or RELEASES[kind].url, "path": str(path)})
+    else:
+        out.print(str(path), soft_wrap=True)
+
+
 def main() -> None:  # pragma: no cover - entry point
     app()
