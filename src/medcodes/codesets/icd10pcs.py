@@ -10,11 +10,13 @@ and the Index XML extra search terms. The hierarchy is section > body system > t
 from __future__ import annotations
 
 import logging
+from datetime import date
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from medcodes.codesets import icd10pcs_addenda as addenda_
 from medcodes.codesets import icd10pcs_files as files_
 from medcodes.codesets import icd10pcs_packaged as packaged_
 from medcodes.codesets import icd10pcs_refs as refs
@@ -46,8 +48,11 @@ class _Candidate:
 def select(files: Iterable[Path], packaged: bool = True) -> Source | None:
     candidates: list[_Candidate] = []
     xmls: list[files_.XmlFile] = []
+    addenda: list[tuple[Path, int, date]] = []
     for path in files:
         path = Path(path)
+        if (found := addenda_.find(path)) is not None:
+            addenda.append((path, found[1], found[2]))
         for cl in files_.code_lists(path):
             candidates.append(_Candidate(cl.kind, path, cl.year, cl.release_date, cl.version, cl.label, cl.evidence))
         x = files_.xml_file(path)
@@ -89,6 +94,14 @@ def select(files: Iterable[Path], packaged: bool = True) -> Source | None:
         for x in pool:
             if x is not pick:
                 source.notes.append(f"{role}: passed over {x.path.name} FY{x.year}")
+    if best.kind != "packaged":
+        # Only the addenda of the chosen release itself: October addenda describe October tables.
+        update = best.version.endswith("-04")
+        for path, year, dated in addenda:
+            if year == best.year and (dated >= date(year - 1, 9, 1)) == update:
+                source.files["tables_addenda"] = path
+                source.notes.append(f"tables_addenda: {path.name} (dated {dated.isoformat()}) for codes the tables XML lacks")
+                break
     return source
 
 
@@ -157,8 +170,9 @@ class _Fallback:
     per-position value labels of the code's table, then of its body system (body part) or section
     (values that mean one thing across the section)."""
 
-    def __init__(self, tables: tables_.Tables | None):
+    def __init__(self, tables: tables_.Tables | None, addenda: addenda_.TablesAddenda | None = None):
         self.tables = tables.tables if tables else {}
+        self.addenda = addenda
         self.headers: dict[str, str] = {}
         self._wide: dict[tuple[str, int], dict[str, set[str]]] = {}
 
@@ -177,6 +191,11 @@ class _Fallback:
         value = code[pos - 1]
         table = self.tables.get(code[:3])
         name = table.axis_title(pos) if table else self._name(code, pos)
+        if self.addenda is not None:
+            name = self.addenda.titles.get((code[:3], pos), name)
+            label = self.addenda.labels.get((code[:3], pos), {}).get(value)
+            if label:
+                return name, label
         if table:
             labels = table.axes[pos - 1].labels if pos <= 3 else table.value_labels(pos)
             if value in labels:
@@ -205,7 +224,8 @@ def _cms_items(source: Source, axes: _Axes) -> Iterator[_Item]:
     path = source.files[kind]
     tables = tables_.parse(source.files["tables"]) if "tables" in source.files else None
     known = tables.codes() if tables else {}
-    fallback = _Fallback(tables)
+    addenda = addenda_.parse(source.files["tables_addenda"]) if "tables_addenda" in source.files else None
+    fallback = _Fallback(tables, addenda)
     expected = _expected_count(path, kind)
     row_axes: dict[int, list[dict[str, Any]]] = {}
     n = missing = undecoded = 0
@@ -231,7 +251,8 @@ def _cms_items(source: Source, axes: _Axes) -> Iterator[_Item]:
             entries = []
             for pos in range(1, 8):
                 name, label = fallback.axis(code, pos)
-                entries.append(axes.entry(sec, pos, name, code[pos - 1], label))
+                op_def = addenda.definitions.get(code[:3]) if addenda and pos == 3 else None
+                entries.append(axes.entry(sec, pos, name, code[pos - 1], label, op_def))
             if any(e["label"] is None for e in entries):
                 undecoded += 1
         yield _Item(code, line.short, line.long, entries)
@@ -240,7 +261,7 @@ def _cms_items(source: Source, axes: _Axes) -> Iterator[_Item]:
     if tables is not None and missing:
         msg = (
             f"{missing} codes are not in {tables.path.name} (FY{tables.version}); decoded from per-position value"
-            f" labels, {undecoded} could not be fully decoded"
+            f" labels{' and the tables addenda' if addenda else ''}, {undecoded} could not be fully decoded"
         )
         source.notes.append(msg)
         log.info("icd10pcs: %s", msg)
