@@ -10,9 +10,9 @@ and the Index XML extra search terms. The hierarchy is section > body system > t
 from __future__ import annotations
 
 import logging
-from datetime import date
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
