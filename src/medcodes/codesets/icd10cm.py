@@ -53,7 +53,9 @@ def _xml_candidate(path: Path, label: str) -> _Candidate:
 
 def _recognise_xml(path: Path) -> bool:
     name = path.name.lower()
-    return name.endswith(".xml") and "tabular" in name and icd10cm_tabular.root_tag(path) == icd10cm_tabular.ROOT
+    return (
+        name.endswith(".xml") and "tabular" in name and icd10cm_tabular.root_tag(path) == icd10cm_tabular.ROOT
+    )
 
 
 def select(files: list[Path], packaged: bool = True) -> Source | None:
@@ -237,7 +239,9 @@ def read(source: Source) -> Iterator[CodeRecord]:
     codes = {n.code for n in nodes}
     index = _index_terms(source, codes)
     if index.skipped:
-        source.notes.append(f"ICD-10-CM: {index.skipped} index entries point to codes not in this release (skipped)")
+        source.notes.append(
+            f"ICD-10-CM: {index.skipped} index entries point to codes not in this release (skipped)"
+        )
     for n in nodes:
         attrs = n.attrs
         short_title = attrs.pop("_short", None) if "_short" in attrs else None

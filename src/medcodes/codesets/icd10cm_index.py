@@ -53,7 +53,9 @@ def _parse(path: Path) -> ET.Element:
         root = ET.parse(path).getroot()
     except ET.ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
-        raise ReleaseFileError(path, f"XML parse error: {exc}", where=f"line {line}" if line else None) from exc
+        raise ReleaseFileError(
+            path, f"XML parse error: {exc}", where=f"line {line}" if line else None
+        ) from exc
     if root.tag != INDEX_ROOT:
         raise ReleaseFileError(path, f"root element is <{root.tag}>, expected <{INDEX_ROOT}>")
     return root
@@ -92,7 +94,9 @@ def read_drug_csv(path: Path) -> Iterator[tuple[str, str]]:
     except StopIteration:
         raise ReleaseFileError(path, "file ends before the header row", where="line 2") from None
     if not title or "DRUGS" not in title[0].upper() or not header or header[0].strip().lower() != "substance":
-        raise ReleaseFileError(path, "not the CDC Table of Drugs CSV (title/header rows missing)", where="line 1")
+        raise ReleaseFileError(
+            path, "not the CDC Table of Drugs CSV (title/header rows missing)", where="line 1"
+        )
     headings = [h.strip().lower() for h in header[1:7]]
     stack: list[str] = []
     for n, row in enumerate(rows, 3):

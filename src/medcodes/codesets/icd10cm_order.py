@@ -44,7 +44,7 @@ class OrderFile:
 def _release_date(fy: int, stamp: date | None, name: str) -> str:
     # The April update ships under the same file names; the zip member dates (or an "april"
     # in the name) are what tell it from the October release.
-    if "april" in name.lower() or (stamp is not None and stamp >= date(fy - 1, 10, 1)):
+    if "april" in name.lower() or (stamp is not None and date(fy - 1, 10, 1) <= stamp < date(fy, 4, 1)):
         return f"{fy}-04-01"
     return f"{fy - 1}-10-01"
 
@@ -63,7 +63,8 @@ def recognise(path: Path) -> OrderFile | None:
                     zip_year = re.search(r"(20\d\d)", name)
                     if zip_year and int(zip_year.group(1)) != fy:
                         raise ReleaseFileError(
-                            path, f"zip is named for {zip_year.group(1)} but holds {info.filename} (wrong year)"
+                            path,
+                            f"zip is named for {zip_year.group(1)} but holds {info.filename} (wrong year)",
                         )
                     stamp = date(*info.date_time[:3])
                     return OrderFile(path, info.filename, fy, _release_date(fy, stamp, name))
@@ -99,7 +100,9 @@ def read(of: OrderFile) -> Iterator[OrderRow]:
             continue
         m = _LINE.match(line)
         if not m or len(line) < 78 or line[13] != " ":
-            raise ReleaseFileError(of.path, f"not an ICD-10-CM order-file record in {of.label}", where=f"line {n}")
+            raise ReleaseFileError(
+                of.path, f"not an ICD-10-CM order-file record in {of.label}", where=f"line {n}"
+            )
         yield OrderRow(
             order=int(m.group(1)),
             code=line[6:13].strip(),

@@ -124,7 +124,9 @@ def parse(path: Path) -> Tabular:
         tree = ET.parse(path)
     except ET.ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
-        raise ReleaseFileError(path, f"XML parse error: {exc}", where=f"line {line}" if line else None) from exc
+        raise ReleaseFileError(
+            path, f"XML parse error: {exc}", where=f"line {line}" if line else None
+        ) from exc
     root = tree.getroot()
     if root.tag != ROOT:
         raise ReleaseFileError(path, f"root element is <{root.tag}>, expected <{ROOT}>")
@@ -192,7 +194,15 @@ def parse(path: Path) -> Tabular:
         chap_code = canonical(rng or f"CHAPTER{number}")
         notes, inclusion = _notes(chap)
         nodes.append(
-            Node(chap_code, "chapter", title, None, notes, inclusion, {"chapter": int(number) if number.isdigit() else number})
+            Node(
+                chap_code,
+                "chapter",
+                title,
+                None,
+                notes,
+                inclusion,
+                {"chapter": int(number) if number.isdigit() else number},
+            )
         )
         for sec in sections:
             sec_title, sec_rng = _strip_range(text(sec.find("desc")))
