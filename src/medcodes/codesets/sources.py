@@ -12,8 +12,8 @@ import hashlib
 import json
 import os
 import re
+import threading
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,7 +123,6 @@ def fetch(
     cache_dir: Path | None = None,
     *,
     progress: bool = True,
-    on_request: Callable[[str], None] | None = None,
 ) -> Path:
     """Download the official release of `kind` (or `url`) into the cache and return its path."""
     release = _release(kind)
@@ -138,18 +137,21 @@ def fetch(
         except FetchError:
             target.unlink()  # a cached file that no longer verifies is fetched again
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.part-{os.getpid()}")
+    # The temporary file keeps the release's own name (the importer recognises releases by name)
+    # inside a private folder next to the cache entry.
+    tmp = target.parent / f".part-{os.getpid()}-{threading.get_ident()}" / target.name
+    tmp.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     try:
-        if on_request:
-            on_request(url)
         _download(url, tmp, digest, progress)
         verify(kind, tmp)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        _remove_empty(tmp.parent)
         _remove_empty(target.parent)
         raise
+    _remove_empty(tmp.parent)
     meta = {
         "url": url,
         "kind": kind,
