@@ -247,7 +247,7 @@ def read(source: Source) -> Iterator[CodeRecord]:
         short_title = attrs.pop("_short", None) if "_short" in attrs else None
         if short_title is None and n.code in short:
             long_title, s = short[n.code]
-            if _ascii(long_title) == _ascii(n.title):
+            if long_title == n.title or _ascii(long_title) == _ascii(n.title):
                 short_title = s
         terms: list = [(t, "inclusion") for t in n.inclusion]
         terms.extend(index.terms.get(n.code, ()))
