@@ -370,3 +370,26 @@ def test_real_seed_codes(real, tmp_path):
             "SELECT COUNT(*) FROM codes c WHERE system='cpt' AND kind='code' AND NOT EXISTS"
             " (SELECT 1 FROM codes p WHERE p.system='cpt' AND p.code=c.parent)").fetchone()[0]
     assert orphans == 0
+
+
+def test_real_pfs_formats_agree(shared_data):
+    folder = shared_data / "cpt_cms" / "rvu25d"
+    from_csv = cpt.read_pfs(folder / "PPRRVU2025_Oct.csv", "csv")
+    from_txt = cpt.read_pfs(folder / "PPRRVU2025_Oct.txt", "txt")
+    assert from_txt.entries.keys() == from_csv.entries.keys()
+    differ = [c for c, e in from_csv.entries.items()
+              if (e.short, e.facts) != (from_txt.entries[c].short, from_txt.entries[c].facts)]
+    assert not differ, differ[:5]
+    assert from_csv.entries["22526"].facts["not_used_for_medicare"] is True
+
+
+def test_real_clfs_formats_agree(shared_data):
+    folder = shared_data / "cpt_cms" / "clfs_26clabq2"
+    from_csv = cpt.read_clfs(folder / "PUF_CLFS_CY2026_Q2V1.csv", "csv")
+    from_xlsx = cpt.read_clfs(folder / "PUF_CLFS_CY2026_Q2V1.xlsx", "xlsx")
+    from_txt = cpt.read_clfs(folder / "PUF_CLFS_CY2026_Q2V1.txt", "txt")
+    assert from_csv.entries.keys() == from_xlsx.entries.keys() == from_txt.entries.keys()
+    assert all(e.long == from_xlsx.entries[c].long for c, e in from_csv.entries.items())
+    # The ~ txt has only short descriptors.
+    assert from_txt.entries["85230"].long is None
+    assert from_txt.entries["85230"].short == from_csv.entries["85230"].short

@@ -93,7 +93,8 @@ def _is_opps_header(cells: list[str]) -> bool:
     return len(names) >= 3 and names[0] == "HCPCS CODE" and "SHORT DESCRIPTOR" in names
 
 
-_PFS_TXT_LINE = re.compile(r"^[0-9A-Z]{5}[0-9A-Z ]{2}.{50}[A-Z ] ")
+# code, modifier, descriptor, status, then the "not used for Medicare payment" flag ("+" or blank).
+_PFS_TXT_LINE = re.compile(r"^[0-9A-Z]{5}[0-9A-Z ]{2}.{50}[A-Z ][+ ]")
 
 
 def _sniff_text(path: Path) -> str | None:
@@ -233,10 +234,22 @@ def recognise(path: Path) -> Candidate | None:
 def select(files: Iterable[Path], packaged: bool = True) -> Source | None:
     """Every CPT-bearing file among `files`; per kind of file the newest release wins, read from
     its preferred format. `packaged` is ignored: no CPT data ships with the product."""
-    found = [c for c in (recognise(Path(p)) for p in files) if c is not None]
+    files = [Path(p) for p in files]
+    found = [c for c in (recognise(p) for p in files if _ext(p) != "xlsx") if c is not None]
+    notes: list[str] = []
+    # Opening a workbook costs about a second; skip one whose csv/txt twin was already recognised.
+    twins = {(c.path.parent, c.path.stem.lower()) for c in found}
+    for p in files:
+        if _ext(p) != "xlsx":
+            continue
+        if (p.parent, p.stem.lower()) in twins:
+            notes.append(f"{p.name} not opened: the same release is read from its csv/txt twin")
+            continue
+        c = recognise(p)
+        if c is not None:
+            found.append(c)
     if not found:
         return None
-    notes: list[str] = []
     chosen: dict[str, Candidate] = {}
     for kind in _TITLE_ORDER:
         group = [c for c in found if c.kind == kind]
@@ -398,6 +411,7 @@ def read_pfs(path: Path, fmt: str) -> FileRead:
         raise ReleaseFileError(path, "no PFS header row (HCPCS, MOD, DESCRIPTION, ...) found")
     c_code, c_mod, c_desc = cols.need("HCPCS"), cols.need("MOD"), cols.need("DESCRIPTION")
     c_status = cols.need("STATUS CODE", "CODE")
+    c_unused = cols.want("NOT USED FOR MEDICARE PAYMENT")
     c_work = cols.want("WORK RVU")
     c_glob = cols.want("GLOB DAYS")
     c_pctc = cols.want("PCTC IND")
@@ -415,6 +429,7 @@ def read_pfs(path: Path, fmt: str) -> FileRead:
         mod = _cell(row, c_mod)
         facts = {k: v for k, v in (
             ("status", _cell(row, c_status)),
+            ("not_used_for_medicare", True if _cell(row, c_unused) else None),
             ("work_rvu", _number(_cell(row, c_work))),
             ("global", _cell(row, c_glob)),
             ("pctc", _cell(row, c_pctc)),
@@ -451,9 +466,12 @@ def _read_pfs_txt(path: Path) -> FileRead:
         code, mod, desc = line[0:5].strip().upper(), line[5:7].strip(), _clean(line[7:57])
         facts = {k: v for k, v in (
             ("status", _clean(line[57])),
+            ("not_used_for_medicare", True if line[58] == "+" else None),
             ("work_rvu", _number(line[59:65])),
             ("pctc", _clean(line[102])),
             ("global", _clean(line[103:106])),
+            ("total_nonfacility_rvu", _number(line[90:96])),
+            ("total_facility_rvu", _number(line[96:102])),
         ) if v is not None}
         _add(out, code, lambda e, mod=mod, desc=desc, facts=facts: _pfs_entry(e, mod or None, desc, facts))
     if not count:
