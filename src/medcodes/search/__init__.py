@@ -25,3 +25,10 @@ class SearchResult:
     results: list[Hit]
     corrected_query: str | None = None  # "showing results for ..."
     exact: Hit | None = None  # set when the query is exactly one existing code (pages redirect to it)
+
+
+# Imported last: the service builds Hit and SearchResult defined above.
+from medcodes.search.query import MAX_QUERY_CHARS, QueryTooLong  # noqa: E402
+from medcodes.search.service import autocomplete, search  # noqa: E402
+
+__all__ = ["Hit", "SearchResult", "QueryTooLong", "MAX_QUERY_CHARS", "search", "autocomplete"]

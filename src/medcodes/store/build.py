@@ -57,7 +57,13 @@ class BuildContext:
 # Post-build steps run in order on the new database before it is renamed into place.
 # Each is (name, function(ctx)). Feature modules register here.
 def _post_build_steps() -> list[tuple[str, Callable[[BuildContext], None]]]:
+    from medcodes.similar.build import build_step as similar_step
+
+    from medcodes.search.index import build_index as search_step
+
     steps: list[tuple[str, Callable[[BuildContext], None]]] = []
+    steps.append(("search", search_step))
+    steps.append(("similar", similar_step))
     return steps
 
 

@@ -1,0 +1,251 @@
+"""The full-text index: a tantivy index built beside the database, and the engine that opens it.
+
+tantivy was chosen over SQLite FTS5 by measurement (bench/search_speed.py): on the full data its
+p99 stays under a millisecond where FTS5's bm25() sort over common words takes tens of ms.
+The index is a derived artefact: a build writes it into the build's artefact folder, so a
+rebuild swaps it together with the database.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import tantivy
+
+if TYPE_CHECKING:
+    from medcodes.store.build import BuildContext
+    from medcodes.store.db import Store
+
+INDEX_DIR = "search"
+VOCAB_FILE = "vocab.tsv"
+ANALYZER = "med"
+NO_END = 99999999
+
+# Note types whose text names the code itself (not what to code instead).
+INDEXED_NOTES = ("inclusion", "includes")
+
+# Origins of extra terms that name the code itself; drug-table and external-cause lines name a
+# circumstance shared by hundreds of codes, so they only feed the ranked text field.
+KEY_ORIGINS = frozenset({"inclusion", "pcs_index", "clfs_long", "term", "synonym"})
+# Words left out of an exact-name key, so that "calculus of kidney" and "kidney calculus" meet.
+KEY_STOP = frozenset("a an and or of the in on at to for by from nos unspecified type site".split())
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_WORD = re.compile(r"[a-z][a-z0-9']*[a-z0-9]|[a-z]")
+
+
+def analyzer() -> tantivy.TextAnalyzer:
+    """Same analysis at index and query time: split on non-alphanumerics, lower case, fold accents, stem."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+def schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("sys", stored=True, tokenizer_name="raw")
+    sb.add_text_field("code", stored=True, tokenizer_name="raw")
+    sb.add_text_field("display", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("kind", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("parent", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("title", stored=True, tokenizer_name=ANALYZER)
+    sb.add_text_field("alt", stored=False, tokenizer_name=ANALYZER)
+    sb.add_text_field("pfx", stored=False, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("exact", stored=False, tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("billable", stored=True, indexed=True, fast=True)
+    sb.add_integer_field("eff", stored=False, indexed=True, fast=True)
+    sb.add_integer_field("term", stored=False, indexed=True, fast=True)
+    sb.add_integer_field("depth", stored=True, indexed=False, fast=False)
+    sb.add_float_field("w", stored=False, indexed=False, fast=True)
+    return sb.build()
+
+
+def date_int(iso: str | None, default: int) -> int:
+    if not iso:
+        return default
+    digits = iso.replace("-", "")[:8]
+    return int(digits) if digits.isdigit() and len(digits) == 8 else default
+
+
+def prior(system: str, kind: str, title: str, billable: bool, terminated: bool) -> float:
+    """A static weight folded into the score (tantivy multiplies by log2(2 + w)).
+
+    Billable codes beat headers with the same words; the unspecified code beats its rare
+    siblings; later-encounter and sequela variants of injury codes sink below the initial one.
+    """
+    w = 1.0
+    low = title.lower()
+    if billable:
+        w += 0.6
+    elif kind in ("chapter", "section"):
+        w -= 0.5
+    if "unspecified" in low or "not otherwise specified" in low:
+        w += 0.5
+    if "subsequent encounter" in low or low.endswith("sequela"):
+        w -= 0.8
+    if "other specified" in low:
+        w -= 0.2
+    if terminated:
+        w -= 0.8
+    return max(w, 0.0)
+
+
+def name_key(stems: list[str]) -> str | None:
+    """An order-free key of a name's meaningful stems: equal keys mean the same name."""
+    kept = sorted({s for s in stems if s not in KEY_STOP})
+    if not kept or len(kept) > 6:
+        return None
+    return " ".join(kept)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def build_index(ctx: BuildContext) -> None:
+    """Post-build step: index every node with its descriptors, inclusion terms and index terms."""
+    build_into(ctx.conn, ctx.artefacts / INDEX_DIR)
+
+
+def build_into(conn: sqlite3.Connection, folder: Path) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    extra: dict[tuple[str, str], list[str]] = defaultdict(list)
+    names: dict[tuple[str, str], list[str]] = defaultdict(list)
+    marks = ",".join("?" * len(INDEXED_NOTES))
+    for system, code, text in conn.execute(
+        f"SELECT system, code, text FROM notes WHERE type IN ({marks})", INDEXED_NOTES
+    ):
+        extra[(system, code)].append(text)
+        names[(system, code)].append(text)
+    for system, code, term, origin in conn.execute("SELECT system, code, term, origin FROM terms"):
+        extra[(system, code)].append(term)
+        if origin in KEY_ORIGINS:
+            names[(system, code)].append(term)
+    an = analyzer()
+
+    index = tantivy.Index(schema(), path=str(folder))
+    index.register_tokenizer(ANALYZER, analyzer())
+    writer = index.writer(heap_size=256_000_000, num_threads=1)
+    vocab: Counter[str] = Counter()
+    today = int(date.today().strftime("%Y%m%d"))
+    n = 0
+    rows = conn.execute(
+        "SELECT system, code, display, kind, title, short_title, billable, parent, depth,"
+        " effective_date, termination_date FROM codes ORDER BY system, sort"
+    )
+    for system, code, disp, kind, title, short, billable, parent, depth, eff, term in rows:
+        alt_parts = extra.get((system, code), [])
+        if short and short != title:
+            alt_parts = [short, *alt_parts]
+        alt = "\n".join(alt_parts)
+        term_i = date_int(term, NO_END)
+        w = prior(system, kind, title, bool(billable), term_i <= today)
+        keys = set()
+        for name in (title, short, *names.get((system, code), [])):
+            if name:
+                k = name_key(an.analyze(_PARENS.sub(" ", name)))
+                if k:
+                    keys.add(k)
+        doc = tantivy.Document(
+            sys=system,
+            code=code,
+            display=disp,
+            kind=kind,
+            parent=parent or "",
+            title=title,
+            alt=alt,
+            pfx=[code[:i] for i in range(1, len(code) + 1)] if "-" not in code else [code],
+            exact=sorted(keys),
+            billable=int(billable),
+            eff=date_int(eff, 0),
+            term=term_i,
+            depth=int(depth),
+            w=float(w),
+        )
+        writer.add_document(doc)
+        vocab.update(words(title))
+        vocab.update(words(alt))
+        n += 1
+    writer.commit()
+    writer.wait_merging_threads()
+    with open(folder / VOCAB_FILE, "w", encoding="utf-8") as fh:
+        for word, freq in vocab.most_common():
+            fh.write(f"{word}\t{freq}\n")
+    return n
+
+
+@dataclass(slots=True)
+class Doc:
+    system: str
+    code: str
+    display: str
+    kind: str
+    parent: str | None
+    title: str
+    billable: bool
+    depth: int
+
+
+class Engine:
+    """An opened index: searcher, schema, analyzer and vocabulary. One per database build."""
+
+    def __init__(self, folder: Path):
+        if not (folder / "meta.json").exists():
+            raise FileNotFoundError(f"no search index in {folder}; rebuild the database with `medcodes build`")
+        self.index = tantivy.Index.open(str(folder))
+        self.index.register_tokenizer(ANALYZER, analyzer())
+        self.schema = self.index.schema
+        self.searcher = self.index.searcher()
+        self._analyzer = analyzer()
+        self.vocab: dict[str, int] = {}
+        with open(folder / VOCAB_FILE, encoding="utf-8") as fh:
+            for line in fh:
+                word, _, freq = line.rstrip("\n").partition("\t")
+                self.vocab[word] = int(freq)
+        self.sorted_vocab = sorted(self.vocab)
+
+    def stems(self, text: str) -> list[str]:
+        return self._analyzer.analyze(text)
+
+    def doc(self, address) -> Doc:
+        d = self.searcher.doc(address)
+        return Doc(
+            system=d.get_first("sys"),
+            code=d.get_first("code"),
+            display=d.get_first("display"),
+            kind=d.get_first("kind"),
+            parent=d.get_first("parent") or None,
+            title=d.get_first("title"),
+            billable=bool(d.get_first("billable")),
+            depth=int(d.get_first("depth") or 0),
+        )
+
+
+_engines: dict[tuple[str, str], Engine] = {}
+_lock = threading.Lock()
+
+
+def engine_for(store: Store) -> Engine:
+    """The engine of a store's build, opened once and shared by every request."""
+    key = (str(store.path.resolve()), store.build_id)
+    engine = _engines.get(key)
+    if engine is None:
+        with _lock:
+            engine = _engines.get(key)
+            if engine is None:
+                engine = Engine(store.artefacts / INDEX_DIR)
+                for old in [k for k in _engines if k[0] == key[0]]:
+                    del _engines[old]
+                _engines[key] = engine
+    return engine

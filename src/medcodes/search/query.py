@@ -1,0 +1,79 @@
+"""Query understanding: clean the text, then decide whether it is a code, a code range, a code
+prefix with words, or plain words. Only the shape is decided here; the store says what exists."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from medcodes.codes import canonical, looks_like
+
+MAX_QUERY_CHARS = 200
+
+
+class QueryTooLong(ValueError):
+    def __init__(self, length: int, limit: int = MAX_QUERY_CHARS):
+        self.length = length
+        self.limit = limit
+        super().__init__(f"query is {length} characters long; the maximum is {limit} characters")
+
+
+# A code-ish token: ICD-10-CM/HCPCS (letter, digit, ...), CPT/PCS (digit first, 3+ characters).
+_CODEISH = re.compile(r"^(?:[A-Z]\d[0-9A-Z]{0,5}|\d[0-9A-Z]{2,6})$")
+_RANGE = re.compile(
+    r"^\s*([A-Za-z0-9][A-Za-z0-9.]{1,8})\s*(?:[-\u2010-\u2015\u2212]|\bto\b|\bthrough\b|\bthru\b)\s*"
+    r"([A-Za-z0-9][A-Za-z0-9.]{1,8})\s*$",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"[^\W_]+(?:\.[0-9A-Za-z]+)?", re.UNICODE)
+
+
+@dataclass(slots=True)
+class ParsedQuery:
+    text: str  # cleaned query as typed
+    code: str | None = None  # the whole query as one canonical code spelling
+    range: tuple[str, str, list[str]] | None = None  # (lo, hi, systems)
+    prefix: str | None = None  # a leading/trailing code prefix that filters the words
+    words: list[str] = field(default_factory=list)  # lower-case words for text search
+
+
+def clean(q: str | None) -> str:
+    """NFKC, control characters dropped, whitespace collapsed. Raises QueryTooLong."""
+    q = q or ""
+    if len(q) > MAX_QUERY_CHARS:
+        raise QueryTooLong(len(q))
+    q = unicodedata.normalize("NFKC", q)
+    q = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in q)
+    return " ".join(q.split())
+
+
+def codeish(token: str) -> bool:
+    c = canonical(token)
+    return bool(_CODEISH.match(c)) and any(ch.isdigit() for ch in c)
+
+
+def parse(q: str | None) -> ParsedQuery:
+    text = clean(q)
+    pq = ParsedQuery(text=text)
+    if not text:
+        return pq
+    m = _RANGE.match(text)
+    if m:
+        lo, hi = canonical(m.group(1)), canonical(m.group(2))
+        systems = [s for s in looks_like(lo) if s in looks_like(hi)]
+        if systems and lo <= hi:
+            pq.range = (lo, hi, systems)
+            return pq
+    whole = canonical(text)
+    if codeish(whole) or (len(whole) <= 7 and looks_like(whole) and any(ch.isdigit() for ch in whole)):
+        pq.code = whole
+    tokens = _TOKEN.findall(text)
+    rest = []
+    for i, tok in enumerate(tokens):
+        if pq.prefix is None and i in (0, len(tokens) - 1) and len(tokens) > 1 and codeish(tok):
+            pq.prefix = canonical(tok)
+        else:
+            rest.append(tok)
+    pq.words = [w for t in rest for w in re.findall(r"[^\W_]+", t.lower())]
+    return pq

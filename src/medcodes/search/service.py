@@ -1,0 +1,326 @@
+"""search() and autocomplete(): route a query to the code listings or the full-text engine."""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+from bisect import bisect_left
+from datetime import date
+from functools import lru_cache
+
+import tantivy
+
+from medcodes.models import SYSTEMS
+from medcodes.search import Hit, SearchResult, lay, listing
+from medcodes.search.index import NO_END, Doc, Engine, engine_for, name_key
+from medcodes.search.query import ParsedQuery, parse
+from medcodes.search.spell import Speller
+from medcodes.store.db import Store
+
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+TITLE_BOOST = 2.0
+# Added when the query names a code's title or inclusion term exactly (word order free).
+EXACT_NAME_SCORE = 150.0
+# Words that carry little meaning in a query: they may score, never filter.
+SOFT_WORDS = frozenset(
+    "a an and or of the in on at to for with by from my is are be due my your his her its type".split()
+)
+_TITLE_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _check_paging(limit: int, offset: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise ValueError(f"offset must be between 0 and {MAX_OFFSET}")
+
+
+def _check_system(system: str | None) -> None:
+    if system is not None and system not in SYSTEMS:
+        raise ValueError(f"unknown system {system!r}; choose from {', '.join(SYSTEMS)}")
+
+
+class _Context:
+    """Per-store helpers that outlive a request: the engine, the speller and breadcrumb titles."""
+
+    def __init__(self, store: Store, engine: Engine):
+        self.store = store
+        self.engine = engine
+        self.speller = Speller(engine.vocab, protected=lay.lay_words())
+        self.crumbs: dict[tuple[str, str], list[str]] = {}
+        self.lock = threading.Lock()
+
+    def breadcrumb(self, system: str, parent: str | None) -> list[str]:
+        if not parent:
+            return []
+        key = (system, parent)
+        titles = self.crumbs.get(key)
+        if titles is None:
+            titles = listing.ancestors(self.store.conn, system, parent)
+            if len(self.crumbs) < 200_000:
+                self.crumbs[key] = titles
+        return titles
+
+
+_contexts: dict[tuple[str, str], _Context] = {}
+_ctx_lock = threading.Lock()
+
+
+def _context(store: Store) -> _Context:
+    engine = engine_for(store)
+    key = (str(store.path), store.build_id)
+    ctx = _contexts.get(key)
+    if ctx is None or ctx.engine is not engine:
+        with _ctx_lock:
+            ctx = _contexts.get(key)
+            if ctx is None or ctx.engine is not engine:
+                ctx = _Context(store, engine)
+                _contexts[key] = ctx
+    return ctx
+
+
+@lru_cache(maxsize=50_000)
+def _stem_of(analyzer_id: int, word: str) -> str:
+    stems = _ANALYZERS[analyzer_id].analyze(word)
+    return stems[0] if stems else ""
+
+
+_ANALYZERS: dict[int, tantivy.TextAnalyzer] = {}
+
+
+def highlight(engine: Engine, title: str, stems: set[str]) -> str:
+    """HTML-escaped title with the words whose stem the query shares wrapped in <mark>."""
+    if not stems:
+        return html.escape(title)
+    aid = id(engine)
+    _ANALYZERS.setdefault(aid, engine._analyzer)
+    out, last = [], 0
+    for m in _TITLE_WORD.finditer(title):
+        out.append(html.escape(title[last : m.start()]))
+        word = m.group(0)
+        if _stem_of(aid, word) in stems:
+            out.append(f"<mark>{html.escape(word)}</mark>")
+        else:
+            out.append(html.escape(word))
+        last = m.end()
+    out.append(html.escape(title[last:]))
+    return "".join(out)
+
+
+def _hit_from_row(ctx: _Context, row: tuple, score: float, stems: set[str]) -> Hit:
+    system, code, disp, kind, title, billable, parent, _depth = row
+    return Hit(
+        system=system,
+        code=code,
+        display=disp,
+        title=title,
+        kind=kind,
+        billable=bool(billable),
+        breadcrumb=ctx.breadcrumb(system, parent),
+        score=score,
+        highlight=highlight(ctx.engine, title, stems),
+    )
+
+
+def _hit_from_doc(ctx: _Context, d: Doc, score: float, stems: set[str]) -> Hit:
+    return Hit(
+        system=d.system,
+        code=d.code,
+        display=d.display,
+        title=d.title,
+        kind=d.kind,
+        billable=d.billable,
+        breadcrumb=ctx.breadcrumb(d.system, d.parent),
+        score=round(score, 4),
+        highlight=highlight(ctx.engine, d.title, stems),
+    )
+
+
+# -- text queries ----------------------------------------------------------------------------
+
+
+def _word_query(engine: Engine, stem: str) -> tantivy.Query:
+    schema = engine.schema
+    return tantivy.Query.boolean_query(
+        [
+            (tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, "title", stem), TITLE_BOOST)),
+            (tantivy.Occur.Should, tantivy.Query.term_query(schema, "alt", stem)),
+        ]
+    )
+
+
+def _alternative(engine: Engine, words: list[str], strict: bool) -> tuple[tantivy.Query | None, set[str]]:
+    clauses, stems = [], set()
+    hard = [w for w in words if w not in SOFT_WORDS] or words
+    for w in words:
+        for stem in engine.stems(w):
+            stems.add(stem)
+            occur = tantivy.Occur.Must if strict and w in hard else tantivy.Occur.Should
+            clauses.append((occur, _word_query(engine, stem)))
+    if not clauses:
+        return None, stems
+    key = name_key([st for w in words for st in engine.stems(w)])
+    if key:
+        exact = tantivy.Query.term_query(engine.schema, "exact", key)
+        clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(exact, EXACT_NAME_SCORE)))
+    return tantivy.Query.boolean_query(clauses), stems
+
+
+def _filters(engine: Engine, f: listing.Filters, prefix: str | None) -> list[tuple]:
+    schema = engine.schema
+    out = []
+    if f.system:
+        out.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "sys", f.system)))
+    if f.billable is not None:
+        out.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "billable", int(f.billable))))
+    if f.active_on is not None:
+        d = int(f.active_on.strftime("%Y%m%d"))
+        out.append((tantivy.Occur.Must, tantivy.Query.range_query(schema, "eff", tantivy.FieldType.Integer, None, d)))
+        out.append(
+            (
+                tantivy.Occur.Must,
+                tantivy.Query.range_query(schema, "term", tantivy.FieldType.Integer, d, NO_END, include_lower=False),
+            )
+        )
+    if prefix:
+        out.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "pfx", prefix)))
+    return out
+
+
+def _run(engine: Engine, alternatives: list[list[str]], f, prefix, limit, offset, strict: bool):
+    schema_q, stems = [], set()
+    for words in alternatives:
+        q, s = _alternative(engine, words, strict)
+        stems |= s
+        if q is not None:
+            schema_q.append((tantivy.Occur.Should, q))
+    if not schema_q:
+        return 0, [], stems
+    text = tantivy.Query.boolean_query(schema_q) if len(schema_q) > 1 else schema_q[0][1]
+    filters = _filters(engine, f, prefix)
+    query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *filters]) if filters else text
+    res = engine.searcher.search(query, limit=limit, offset=offset, count=True, weight_by_field="w")
+    return res.count, res.hits, stems
+
+
+def _correct(ctx: _Context, words: list[str]) -> tuple[list[str], bool]:
+    out, changed = [], False
+    for w in words:
+        fixed = ctx.speller.correct(w)
+        if fixed and fixed != w:
+            out.append(fixed)
+            changed = True
+        else:
+            out.append(w)
+    return out, changed
+
+
+def _text_search(ctx: _Context, pq: ParsedQuery, f, limit, offset, complete_last: bool = False):
+    words = pq.words
+    if not words:
+        return 0, [], None
+    words, changed = _correct(ctx, words[:-1] if complete_last else words)
+    if complete_last:
+        words = words + [pq.words[-1]]
+    alternatives = lay.expand(words)
+    if complete_last:
+        alternatives = [*alternatives, *_completions(ctx.engine, alternatives[-1])]
+    total, hits, stems = _run(ctx.engine, alternatives, f, pq.prefix, limit, offset, strict=True)
+    if total == 0 and len(words) > 1:
+        total, hits, stems = _run(ctx.engine, alternatives, f, pq.prefix, limit, offset, strict=False)
+    results = [_hit_from_doc(ctx, ctx.engine.doc(addr), score, stems) for score, addr in hits]
+    corrected = " ".join(([pq.prefix] if pq.prefix else []) + words) if changed else None
+    return total, results, corrected
+
+
+def _completions(engine: Engine, words: list[str], n: int = 3) -> list[list[str]]:
+    """The last word read as the start of the commonest vocabulary words it begins."""
+    last = words[-1].lower() if words else ""
+    if len(last) < 2 or last in engine.vocab and len(last) > 3:
+        return []
+    vocab = engine.sorted_vocab
+    i = bisect_left(vocab, last)
+    found = []
+    while i < len(vocab) and vocab[i].startswith(last) and len(found) < 400:
+        found.append(vocab[i])
+        i += 1
+    found.sort(key=lambda w: -engine.vocab[w])
+    return [[*words[:-1], w] for w in found[:n] if w != last]
+
+
+# -- public entry points -----------------------------------------------------------------------
+
+
+def search(
+    store: Store,
+    q: str,
+    *,
+    system: str | None = None,
+    billable: bool | None = None,
+    active_on: date | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchResult:
+    """Search every code system. Raises QueryTooLong for over-long queries and ValueError for bad
+    paging or an unknown system."""
+    return _search(store, q, system, billable, active_on, limit, offset, complete_last=False)
+
+
+def autocomplete(store: Store, q: str, limit: int = 8) -> list[Hit]:
+    """Top suggestions while typing: codes by prefix, words with the last one completed."""
+    return _search(store, q, None, None, None, limit, 0, complete_last=True).results
+
+
+def _search(store, q, system, billable, active_on, limit, offset, complete_last) -> SearchResult:
+    _check_paging(limit, offset)
+    _check_system(system)
+    pq = parse(q)
+    result = SearchResult(query=pq.text, total=0, results=[])
+    if not pq.text:
+        return result
+    ctx = _context(store)
+    f = listing.Filters(system=system, billable=billable, active_on=active_on)
+    conn = store.conn
+
+    if pq.range:
+        lo, hi, systems = pq.range
+        if system:
+            systems = [s for s in systems if s == system]
+        systems = listing.systems_with(conn, lo, hi, systems)
+        if systems:
+            total, rows = listing.in_range(conn, lo, hi, systems, f, limit, offset)
+            result.total = total
+            result.results = [_hit_from_row(ctx, r, 1.0, set()) for r in rows]
+            return result
+
+    if pq.code:
+        exact = listing.exact(conn, pq.code, f)
+        if exact or listing.has_prefix(conn, pq.code, system):
+            hits = [_hit_from_row(ctx, r, 1.0, set()) for r in exact]
+            if len(hits) == 1:
+                result.exact = hits[0]
+            n_exact = len(hits)
+            rest_offset = max(0, offset - n_exact)
+            total, rows = listing.under_prefix(
+                conn, pq.code, f, limit, rest_offset, skip=pq.code, first=[h.system for h in hits]
+            )
+            shown = hits[offset:offset + limit]
+            shown += [_hit_from_row(ctx, r, 0.5, set()) for r in rows][: limit - len(shown)]
+            result.total = n_exact + total
+            result.results = shown
+            if result.total:
+                return result
+
+    if pq.prefix and not listing.has_prefix(conn, pq.prefix, system):
+        pq.words = [pq.prefix.lower(), *pq.words]
+        pq.prefix = None
+    total, hits, corrected = _text_search(ctx, pq, f, limit, offset, complete_last)
+    if total == 0 and pq.prefix:
+        # The code part matched nothing together with the words: search the words alone.
+        pq.prefix = None
+        total, hits, corrected = _text_search(ctx, pq, f, limit, offset, complete_last)
+    result.total, result.results, result.corrected_query = total, hits, corrected
+    return result
+

@@ -1,0 +1,42 @@
+"""Spelling correction against the index vocabulary: one edit for short words, two for long ones."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+MIN_LEN = 5
+
+
+class Speller:
+    def __init__(self, vocab: dict[str, int], protected: set[str] = frozenset()):
+        self.vocab = vocab
+        self.protected = protected
+        self._by_first: dict[str, list[str]] = defaultdict(list)
+        for word in vocab:
+            if len(word) >= MIN_LEN - 1 and word.isalpha():
+                self._by_first[word[0]].append(word)
+        self._all = [w for ws in self._by_first.values() for w in ws]
+
+    def known(self, word: str) -> bool:
+        return word in self.vocab or word in self.protected
+
+    def correct(self, word: str) -> str | None:
+        """The likeliest vocabulary word for a misspelt one, or None when it is known or hopeless."""
+        if len(word) < MIN_LEN or not word.isalpha() or not word.isascii() or self.known(word):
+            return None
+        limit = 1 if len(word) <= 6 else 2
+        best = self._best(word, self._by_first.get(word[0], []), limit)
+        if best is None:
+            best = self._best(word, self._all, limit)
+        return best
+
+    def _best(self, word: str, candidates: list[str], limit: int) -> str | None:
+        found = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=limit, limit=20)
+        if not found:
+            return None
+        # Fewest edits first, then the word the codes use most.
+        found.sort(key=lambda f: (f[1], -self.vocab.get(f[0], 0)))
+        return found[0][0]
