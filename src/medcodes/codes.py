@@ -10,9 +10,11 @@ _DASHES = re.compile(r"\s*[\u2010-\u2015\u2212-]\s*")
 
 # Shapes of a complete code in each system (canonical form).
 CODE_SHAPES: dict[str, re.Pattern[str]] = {
-    "cpt": re.compile(r"^(\d{5}|\d{4}[FTUM])$"),
+    # Category II (F), III (T), PLA (U), multianalyte (M) and vaccine administration (A) codes.
+    "cpt": re.compile(r"^(\d{5}|\d{4}[FTUMA])$"),
     "hcpcs": re.compile(r"^[A-V]\d{4}$"),
-    "icd10cm": re.compile(r"^[A-Z]\d[0-9A-Z]([0-9A-Z]{1,4})?$"),
+    # FY2026 added categories with a letter second (QA0), so only the first character is fixed.
+    "icd10cm": re.compile(r"^[A-Z][0-9A-Z]{2}([0-9A-Z]{1,4})?$"),
     "icd10pcs": re.compile(r"^[0-9A-HJ-NP-Z]{7}$"),
 }
 

@@ -13,3 +13,25 @@ class SimilarCode:
     title: str
     reason: str  # e.g. "same category", "other laterality", "similar wording", "cited together in policies"
     score: float
+
+
+def similar_for(store, system: str, code: str, limit: int = 12) -> list[SimilarCode]:
+    """The precomputed list for a code; for headers (chapters, ranges), the other nodes at the same level."""
+    import json
+
+    from medcodes.codes import canonical
+
+    row = store.conn.execute(
+        "SELECT items FROM similar WHERE system = ? AND code = ?", (system, canonical(code))
+    ).fetchone()
+    if row is None:
+        return [
+            SimilarCode(r.system, r.code, r.display, r.title, "same level in the hierarchy", 0.0)
+            for r in store.siblings(system, code)[:limit]
+        ]
+    out = []
+    for sim_system, sim_code, score, reason in json.loads(row[0])[:limit]:
+        rec = store.get(sim_system, sim_code)
+        if rec is not None:
+            out.append(SimilarCode(sim_system, sim_code, rec.display, rec.title, reason, score))
+    return out

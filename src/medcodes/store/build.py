@@ -57,9 +57,8 @@ class BuildContext:
 # Post-build steps run in order on the new database before it is renamed into place.
 # Each is (name, function(ctx)). Feature modules register here.
 def _post_build_steps() -> list[tuple[str, Callable[[BuildContext], None]]]:
-    from medcodes.similar.build import build_step as similar_step
-
     from medcodes.search.index import build_index as search_step
+    from medcodes.similar.build import build_step as similar_step
 
     steps: list[tuple[str, Callable[[BuildContext], None]]] = []
     steps.append(("search", search_step))
@@ -206,7 +205,10 @@ def _import_source(conn, source: Source, read, on_system, report: BuildReport) -
     if tick:
         tick(n)
     sr.count = n
-    conn.execute("UPDATE sources SET record_count = ? WHERE id = ?", (n, source_id))
+    # Importers add notes while reading (counts, reconciliations), so store them afterwards.
+    conn.execute(
+        "UPDATE sources SET record_count = ?, notes = ? WHERE id = ?", (n, json.dumps(source.notes), source_id)
+    )
     sr.orphans = conn.execute(
         "SELECT COUNT(*) FROM codes c WHERE c.system = ? AND c.parent IS NOT NULL AND NOT EXISTS"
         " (SELECT 1 FROM codes p WHERE p.system = c.system AND p.code = c.parent)",

@@ -193,7 +193,7 @@ class Store:
     def code_range(self, system: str, lo: str, hi: str, limit: int = 1000) -> list[CodeRecord]:
         """Leaf codes between two codes inclusive, e.g. 85002-85999."""
         rows = self.conn.execute(
-            f"SELECT {_COLS} FROM codes WHERE system = ? AND code >= ? AND code <= ? AND kind IN ('code', 'modifier')"
+            f"SELECT {_COLS} FROM codes WHERE system = ? AND code >= ? AND code <= ? AND (kind IN ('code', 'modifier') OR billable)"
             " ORDER BY code LIMIT ?",
             (system, canonical(lo), canonical(hi), limit),
         ).fetchall()
@@ -244,6 +244,7 @@ class Store:
             self.conn.row_factory = None
         for r in rows:
             r["files"] = json.loads(r["files"])
+            r["notes"] = json.loads(r["notes"]) if r.get("notes") else []
         return rows
 
     def data_versions(self) -> dict[str, str]:

@@ -21,6 +21,7 @@ CREATE TABLE sources (
     release_date  TEXT,
     files         TEXT NOT NULL,        -- JSON {role: file name}
     record_count  INTEGER NOT NULL DEFAULT 0,
+    notes         TEXT,                 -- JSON list: what was chosen, passed over, reconciled
     imported_at   TEXT NOT NULL
 );
 
@@ -124,16 +125,14 @@ CREATE TABLE IF NOT EXISTS policy_changes (
 """
 
 DERIVED = """
+-- One row per code: its ranked list as JSON [[system, code, score, reason], ...].
+-- 160k rows instead of 1.6M keeps the build fast and the file small.
 CREATE TABLE similar (
-    system      TEXT NOT NULL,
-    code        TEXT NOT NULL,
-    rank        INTEGER NOT NULL,
-    sim_system  TEXT NOT NULL,
-    sim_code    TEXT NOT NULL,
-    score       REAL NOT NULL,
-    reason      TEXT NOT NULL,
-    PRIMARY KEY (system, code, rank)
-);
+    system  TEXT NOT NULL,
+    code    TEXT NOT NULL,
+    items   TEXT NOT NULL,
+    PRIMARY KEY (system, code)
+) WITHOUT ROWID;
 """
 
 CARRIED_TABLES = ("explanations", "policies", "policy_codes", "policy_changes")
