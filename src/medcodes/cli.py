@@ -222,6 +222,101 @@ def stats(db: DbOption = None, as_json: JsonOption = False):
 # feature commands: each feature registers its own sub-app or commands below.
 
 
+@app.command("search")
+def search_cmd(
+    query: Annotated[str, typer.Argument(help="A code in any spelling, a prefix (E11), a range (85002-85999) or words")],
+    system: Annotated[str | None, typer.Option("--system", "-s", help="cpt, hcpcs, icd10cm or icd10pcs")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many results (1-100).")] = 20,
+    offset: Annotated[int, typer.Option("--offset", help="Skip this many results.")] = 0,
+    billable: Annotated[bool, typer.Option("--billable", help="Billable codes only.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+):
+    """Search every code system: codes in any spelling, prefixes, ranges, clinical or everyday words."""
+    from medcodes.search import search as do_search
+
+    store = open_store(db)
+    try:
+        res = do_search(
+            store, query, system=system, billable=True if billable else None, limit=limit, offset=offset
+        )
+    except ValueError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    except FileNotFoundError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    if as_json:
+        _print_json(
+            {
+                "query": res.query,
+                "total": res.total,
+                "corrected_query": res.corrected_query,
+                "results": [
+                    {
+                        "system": h.system,
+                        "code": h.display,
+                        "title": h.title,
+                        "kind": h.kind,
+                        "billable": h.billable,
+                        "breadcrumb": h.breadcrumb,
+                        "score": h.score,
+                    }
+                    for h in res.results
+                ],
+            }
+        )
+        return
+    if res.corrected_query:
+        out.print(f"Showing results for [bold]{res.corrected_query}[/]")
+    if not res.results:
+        out.print(f"No codes found for {res.query!r}.")
+        return
+    table = Table("code", "system", "billable", "title")
+    for h in res.results:
+        table.add_row(h.display, h.system, "yes" if h.billable else "", h.title)
+    out.print(table)
+    out.print(f"{len(res.results)} of {res.total:,} shown")
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+    cors: Annotated[
+        str | None, typer.Option("--cors", help="Comma-separated origins allowed to call the API ('*' for any).")
+    ] = None,
+):
+    """Serve the web pages and the JSON API (/api/v1, OpenAPI at /openapi.json) with uvicorn.
+    The database is opened read-only."""
+    import os
+
+    import uvicorn
+
+    path = _db_path(db).resolve()
+    if not path.exists():
+        console.print(f"[red]error:[/] no database at {path}; run `medcodes build` first")
+        raise typer.Exit(2)
+    if workers < 1:
+        console.print("[red]error:[/] --workers must be at least 1")
+        raise typer.Exit(2)
+    os.environ["MEDCODES_DB"] = str(path)
+    if cors is not None:
+        os.environ["MEDCODES_CORS_ORIGINS"] = cors
+    console.print(f"Serving {path} on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''})")
+    uvicorn.run(
+        "medcodes.web.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
 @app.command()
 def fetch(
     kind: Annotated[str, typer.Argument(help="hcpcs, icd10pcs or icd10cm")],

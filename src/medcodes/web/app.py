@@ -11,7 +11,7 @@ from medcodes import __version__
 from medcodes.store import Store
 
 
-def create_app(db_path: Path | str | None = None) -> FastAPI:
+def create_app(db_path: Path | str | None = None, cors_origins: list[str] | None = None) -> FastAPI:
     store = Store(db_path)
     app = FastAPI(
         title="medcodes",
@@ -26,7 +26,20 @@ def create_app(db_path: Path | str | None = None) -> FastAPI:
 
     for module in (api, api_explain, api_policies, api_similar):
         app.include_router(module.router, prefix="/api/v1")
+    api.install(app)  # JSON error bodies; the pages' handlers below defer to them for /api paths
+    _cors(app, cors_origins)
     return app
+
+
+def _cors(app: FastAPI, origins: list[str] | None) -> None:
+    """Let browser apps on other origins call the API: `cors_origins` or MEDCODES_CORS_ORIGINS
+    (comma-separated, `*` for any). Off by default."""
+    if origins is None:
+        origins = [o.strip() for o in os.environ.get("MEDCODES_CORS_ORIGINS", "").split(",") if o.strip()]
+    if origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET"], allow_headers=["*"])
 
 
 def get_store(request: Request) -> Store:
