@@ -24,3 +24,17 @@ class Explanation:
     model: str | None = None
     created_at: str | None = None
     checks: list[dict] = field(default_factory=list)
+    status: str = "ok"  # ok | failed (failed ones are stored, never shown)
+    reason: str | None = None  # why the checks failed
+    prompt_version: str | None = None
+
+
+def explanation_for(store, system: str, code: str) -> Explanation | None:
+    """The explanation a code page shows: the stored LLM text when it passed the checks, else the
+    grounded one computed now. None only when the code does not exist."""
+    from medcodes.explain.service import explanation_for as _impl
+
+    return _impl(store, system, code)
+
+
+__all__ = ["Explanation", "Section", "explanation_for"]

@@ -1,3 +1,34 @@
-from fastapi import APIRouter
+"""GET /api/v1/codes/{system}/{code}/explanation: the explanation a code page shows, with provenance."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from medcodes.codes import canonical
+from medcodes.explain import explanation_for
+from medcodes.explain.serialize import explanation_json
+from medcodes.models import SYSTEMS
 
 router = APIRouter()
+
+
+def _error(status: int, message: str, **extra) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+@router.get("/codes/{system}/{code}/explanation", tags=["explanations"])
+def get_explanation(system: str, code: str, request: Request):
+    """Plain-language explanation of a code: sections of its kind, the writer (grounded or llm),
+    model, creation time, reading level and check results."""
+    store = request.app.state.store
+    if system not in SYSTEMS:
+        return _error(404, f"unknown system {system!r}; choose from {', '.join(SYSTEMS)}")
+    if not canonical(code):
+        return _error(400, "empty code")
+    expl = explanation_for(store, system, code)
+    if expl is None:
+        near = [r.display for r in store.nearest(code, system)]
+        return _error(404, f"{system} code {code!r} not found", nearest=near)
+    rec = store.get(system, code)
+    return explanation_json(expl, display=rec.display if rec else expl.code)

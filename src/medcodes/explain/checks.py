@@ -1,0 +1,252 @@
+"""The checker: every explanation, from either writer, passes these before it is stored or shown.
+
+A check returns a result; errors make the explanation fail (stored with the reason, page falls back
+to the grounded text), "info" results such as the reading level are only reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from medcodes.explain import Explanation, Section
+from medcodes.explain.facts import Facts
+from medcodes.explain.readability import fk_grade
+from medcodes.explain.templates import required_keys, specs
+
+TARGET_GRADE = 8.0
+
+
+@dataclass(slots=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str = ""
+    severity: str = "error"  # error | info
+    value: float | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def section_text(sec: Section) -> str:
+    return "\n".join([sec.text, *sec.items]).strip()
+
+
+def _text(expl: Explanation, keys: tuple[str, ...] | None = None) -> str:
+    return "\n".join(section_text(s) for s in expl.sections if keys is None or s.key in keys)
+
+
+def _snippet(text: str, m: re.Match[str], width: int = 50) -> str:
+    start = max(0, m.start() - width)
+    end = min(len(text), m.end() + width)
+    return " ".join(text[start:end].split())
+
+
+# Phrases that present a service as something given to the patient to treat them.
+_TREATMENT = re.compile(
+    r"\b(?:replacement|infusion|transfusion|gene) therapy\b"
+    r"|\badminister(?:s|ed|ing)?\b"
+    r"|\binfus(?:ed|ing)\b|\binfusion of\b"
+    r"|\b(?:this|the) (?:procedure|treatment|therapy|medicine|drug) (?:is used to |helps to |aims to )?(?:treat|prevent|stop)s?\b"
+    r"|\bused to (?:treat|prevent|stop) (?:bleeding|\w+ episodes)\b"
+    r"|\bdose of\b",
+    re.IGNORECASE,
+)
+_TEST_WORDS = re.compile(
+    r"\b(?:test|tests|testing|assay|measure[sd]?|measurement|level|analysis|analy[sz]e[sd]?|sample|specimen|"
+    r"screen(?:ing)?|panel|culture|examination|laboratory|lab|count|study)\b",
+    re.IGNORECASE,
+)
+_PROCEDURE_CLAIM = re.compile(
+    r"\b(?:this|the) (?:procedure|surgery|operation|test)\b(?! code)"
+    r"|\bprocedure (?:involves|is performed|is done)\b"
+    r"|\bis (?:a|an) (?:procedure|surgery|operation|test)\b",
+    re.IGNORECASE,
+)
+_CONDITION_WORDS = re.compile(
+    r"\b(?:condition|disease|disorder|illness|infection|injury|symptom|finding|problem|syndrome|reason|"
+    r"history|status|means|code|cause|encounter|visit)\b",
+    re.IGNORECASE,
+)
+_DRUG_WORDS = re.compile(
+    r"\b(?:drug|drugs|medicine|medication|injection|infusion|vaccine|dose|biologic|antibody|chemotherapy|"
+    r"mg|mcg|units?|solution|tablet)\b",
+    re.IGNORECASE,
+)
+_NOT_DRUG = re.compile(
+    r"\b(?:this|the) (?:test|blood test|lab test|surgery|operation|imaging test|scan)\b(?! code)"
+    r"|\bis (?:a|an) (?:test|surgery|operation|scan|device)\b",
+    re.IGNORECASE,
+)
+_SIDE_FALSE_FRIENDS = {
+    "right": r"away|now|after|before|amount|dose|time|to|for|choice|care|treatment|thing|fit|size|questions|here|there|one|way|and|or",
+    "left": r"untreated|over|behind|alone|out|unchecked|in|with|to|by|after|for|on|without|unmanaged|undiagnosed",
+}
+
+
+def _side_mentions(text: str) -> set[str]:
+    found: set[str] = set()
+    for side, bad in _SIDE_FALSE_FRIENDS.items():
+        rx = re.compile(rf"\b{side}\b(?!-hand(?:ed)?\s+(?:rule))(?!\s+(?:{bad})\b)", re.IGNORECASE)
+        for m in rx.finditer(text):
+            if re.search(r"\ball\s*$", text[max(0, m.start() - 5) : m.start()], re.IGNORECASE):
+                continue
+            found.add(side)
+    if re.search(r"\bbilateral\b|\bboth sides\b", text, re.IGNORECASE):
+        found.add("bilateral")
+    return found
+
+
+_APPROACH_CLAIMS: dict[str, re.Pattern[str]] = {
+    "open": re.compile(r"\bopen (?:approach|surgery|procedure|operation|technique)\b|\bopen\b(?=,? which means)", re.I),
+    "percutaneous endoscopic": re.compile(r"\bpercutaneous endoscopic\b|\blaparoscop|\barthroscop|\bthoracoscop", re.I),
+    "percutaneous": re.compile(r"\bpercutaneous\b(?! endoscopic)", re.I),
+    "natural opening": re.compile(r"\bvia natural or artificial opening\b|\bnatural (?:or artificial )?(?:body )?opening\b", re.I),
+    "external": re.compile(r"\bexternal approach\b|\bapproach is external\b", re.I),
+}
+_APPROACH_ALLOWED: dict[str, set[str]] = {
+    "open": {"open"},
+    "percutaneous": {"percutaneous"},
+    "percutaneous endoscopic": {"percutaneous endoscopic"},
+    "via natural or artificial opening": {"natural opening"},
+    "via natural or artificial opening endoscopic": {"natural opening"},
+    "via natural or artificial opening with percutaneous endoscopic assistance": {
+        "natural opening",
+        "percutaneous endoscopic",
+    },
+    "external": {"external"},
+}
+
+
+def check_sections(expl: Explanation) -> CheckResult:
+    present = {s.key: s for s in expl.sections}
+    missing = [k for k in required_keys(expl.kind) if k not in present]
+    empty = [k for k in required_keys(expl.kind) if k in present and not section_text(present[k])]
+    known = {s.key for s in specs(expl.kind)}
+    unknown = [k for k in present if k not in known]
+    problems = []
+    if missing:
+        problems.append("missing sections: " + ", ".join(missing))
+    if empty:
+        problems.append("empty sections: " + ", ".join(empty))
+    if unknown:
+        problems.append("sections not in the template: " + ", ".join(unknown))
+    return CheckResult("sections", not problems, "; ".join(problems) or f"all {len(required_keys(expl.kind))} required sections present")
+
+
+def check_reading_level(expl: Explanation) -> CheckResult:
+    grade = fk_grade(_text(expl))
+    return CheckResult(
+        "reading_level",
+        grade <= TARGET_GRADE,
+        f"Flesch-Kincaid grade {grade} (aim: {TARGET_GRADE:g} or below)",
+        severity="info",
+        value=grade,
+    )
+
+
+def check_kind(expl: Explanation, facts: Facts) -> CheckResult:
+    """The explanation describes the code as what it is: a test, a condition, a drug."""
+    code = f"{facts.system_name} {facts.record.display}"
+    lead = _text(expl, ("name", "summary", "purpose", "what_it_is"))
+    if facts.kind == "lab":
+        body = _text(expl)
+        m = _TREATMENT.search(body)
+        if m:
+            return CheckResult(
+                "consistency_kind",
+                False,
+                f"{code} is a laboratory test, but the text describes a treatment: \u201c{_snippet(body, m)}\u201d",
+            )
+        summary = _text(expl, ("summary",))
+        if not _TEST_WORDS.search(summary):
+            return CheckResult("consistency_kind", False, f"{code} is a laboratory test, but the summary does not describe a test")
+        return CheckResult("consistency_kind", True, "described as a laboratory test")
+    if facts.kind == "diagnosis":
+        m = _PROCEDURE_CLAIM.search(lead)
+        if m:
+            return CheckResult(
+                "consistency_kind",
+                False,
+                f"{code} is a diagnosis, but the text describes a procedure: \u201c{_snippet(lead, m)}\u201d",
+            )
+        if not _CONDITION_WORDS.search(lead):
+            return CheckResult("consistency_kind", False, f"{code} is a diagnosis, but the text does not describe a condition")
+        return CheckResult("consistency_kind", True, "described as a condition")
+    if facts.kind == "drug":
+        m = _NOT_DRUG.search(lead)
+        if m:
+            return CheckResult(
+                "consistency_kind",
+                False,
+                f"{code} is a drug, but the text describes something else: \u201c{_snippet(lead, m)}\u201d",
+            )
+        if not _DRUG_WORDS.search(lead):
+            return CheckResult("consistency_kind", False, f"{code} is a drug, but the summary does not describe a drug")
+        return CheckResult("consistency_kind", True, "described as a drug")
+    return CheckResult("consistency_kind", True, f"no kind-specific rule for {facts.kind}")
+
+
+def check_pcs_axes(expl: Explanation, facts: Facts) -> CheckResult | None:
+    if facts.system != "icd10pcs" or facts.record.kind != "code":
+        return None
+    body = _text(expl)
+    # The name section repeats the official title (and its glossary), so claims are read elsewhere.
+    claims_text = _text(expl, tuple(s.key for s in expl.sections if s.key != "name"))
+    problems = []
+    bp = facts.body_part
+    if bp and bp.label:
+        words = [w for w in re.findall(r"[A-Za-z]+", bp.label) if len(w) > 3 and w.lower() not in ("right", "left")]
+        if words and not any(re.search(rf"\b{re.escape(w)}", body, re.I) for w in words):
+            problems.append(f"the body part {bp.label} is not mentioned")
+        sides = {s.lower() for s in re.findall(r"\b(Right|Left|Bilateral)\b", bp.label)}
+        if sides:
+            wrong = _side_mentions(body) - sides - ({"right", "left"} if "bilateral" in sides else set())
+            if wrong:
+                problems.append(f"the body part is {bp.label}, but the text mentions the {', '.join(sorted(wrong))} side")
+    approach = (facts.approach or "").lower()
+    allowed = _APPROACH_ALLOWED.get(approach)
+    if allowed is not None:
+        claims = {name for name, rx in _APPROACH_CLAIMS.items() if rx.search(claims_text)}
+        wrong = claims - allowed
+        if wrong:
+            problems.append(f"the approach is {facts.approach}, but the text describes a {', '.join(sorted(wrong))} approach")
+        elif not claims & allowed:
+            problems.append(f"the approach ({facts.approach}) is not stated")
+    return CheckResult("consistency_pcs_axes", not problems, "; ".join(problems) or "body part and approach match the code's axes")
+
+
+def check_laterality(expl: Explanation, facts: Facts) -> CheckResult | None:
+    if facts.system != "icd10cm":
+        return None
+    title_sides = {s.lower() for s in re.findall(r"\b(right|left|bilateral)\b", facts.title, re.I)}
+    if not title_sides:
+        return None
+    allowed = set(title_sides)
+    if "bilateral" in allowed:
+        allowed |= {"right", "left"}
+    found = _side_mentions(_text(expl))
+    wrong = found - allowed
+    if wrong:
+        return CheckResult(
+            "consistency_laterality",
+            False,
+            f"the title says {', '.join(sorted(title_sides))}, but the text mentions the {', '.join(sorted(wrong))} side",
+        )
+    return CheckResult("consistency_laterality", True, "laterality matches the title")
+
+
+def run(expl: Explanation, facts: Facts) -> tuple[list[dict], str, str | None]:
+    """All checks -> (results, status "ok"|"failed", reason naming every failed check)."""
+    results = [check_sections(expl), check_reading_level(expl), check_kind(expl, facts)]
+    for extra in (check_pcs_axes(expl, facts), check_laterality(expl, facts)):
+        if extra is not None:
+            results.append(extra)
+    failed = [r for r in results if r.severity == "error" and not r.ok]
+    reason = "; ".join(f"{r.name}: {r.detail}" for r in failed) or None
+    return [r.as_dict() for r in results], ("failed" if failed else "ok"), reason
+
+
+def reading_grade(checks: list[dict]) -> float | None:
+    return next((c.get("value") for c in checks if c.get("name") == "reading_level"), None)

@@ -1,0 +1,164 @@
+"""What is officially known about a code, gathered once: both writers and the checker read it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from medcodes.explain.kinds import betos_of, kind_of
+from medcodes.explain.profiles import Profile, profile_for
+from medcodes.models import SYSTEM_LABELS, SYSTEM_NAMES, CodeRecord, Note
+
+_UNLISTED = re.compile(
+    r"^unlisted\b|\bunlisted (?:procedure|service)|\bnot otherwise (?:classified|specified)\b|\bnoc\b",
+    re.IGNORECASE,
+)
+_PCS_APPROACH_IN_TITLE = re.compile(r",\s*([^,]+?) Approach\s*$")
+
+
+@dataclass(slots=True)
+class Axis:
+    position: int
+    title: str  # e.g. "Body Part", "Approach"
+    code: str
+    label: str  # e.g. "Kidney, Right"
+    definition: str = ""
+
+
+@dataclass(slots=True)
+class Facts:
+    record: CodeRecord
+    kind: str
+    path: list[str]  # ancestor titles, root first
+    notes: list[Note]
+    terms: list[str]
+    profile: Profile
+    axes: list[Axis] = field(default_factory=list)
+    chapter: str | None = None  # title of the top-level chapter, when the hierarchy has one
+
+    @property
+    def system(self) -> str:
+        return self.record.system
+
+    @property
+    def code(self) -> str:
+        return self.record.code
+
+    @property
+    def title(self) -> str:
+        return self.record.title
+
+    @property
+    def label(self) -> str:
+        return SYSTEM_LABELS[self.system]
+
+    @property
+    def system_name(self) -> str:
+        return SYSTEM_NAMES[self.system]
+
+    @property
+    def unlisted(self) -> bool:
+        if self.record.kind not in ("code", "modifier"):
+            return False
+        return bool(self.record.attrs.get("not_otherwise_classified")) or bool(_UNLISTED.search(self.title))
+
+    @property
+    def category(self) -> str | None:
+        """The narrowest category name: the profile's, else the parent's title."""
+        return self.profile.label or (self.path[-1] if self.path else None)
+
+    def axis(self, *titles: str) -> Axis | None:
+        wanted = {t.lower() for t in titles}
+        for a in self.axes:
+            if a.title.lower() in wanted:
+                return a
+        return None
+
+    @property
+    def approach(self) -> str | None:
+        a = self.axis("approach")
+        if a:
+            return a.label
+        if self.system == "icd10pcs":
+            m = _PCS_APPROACH_IN_TITLE.search(self.title)
+            return m.group(1).strip() if m else None
+        return None
+
+    @property
+    def body_part(self) -> Axis | None:
+        return self.axis("body part", "body region", "body system / region")
+
+    def to_prompt(self) -> dict[str, Any]:
+        """The grounded facts an LLM writer gets, as plain JSON."""
+        rec = self.record
+        out: dict[str, Any] = {
+            "code_system": self.label,
+            "code": rec.display,
+            "official_descriptor": rec.title,
+            "kind": self.kind,
+            "hierarchy": self.path,
+            "category": self.category,
+            "unlisted_code": self.unlisted,
+        }
+        if rec.short_title and rec.short_title != rec.title:
+            out["short_descriptor"] = rec.short_title
+        if self.notes:
+            out["official_notes"] = [{"type": n.type, "text": n.text} for n in self.notes]
+        if self.terms:
+            out["other_names"] = self.terms[:20]
+        if self.axes:
+            out["axes"] = [
+                {"position": a.position, "axis": a.title, "value": a.label, "definition": a.definition}
+                for a in self.axes
+            ]
+        betos = betos_of(rec)
+        if betos:
+            out["betos"] = betos
+        if rec.attrs.get("coverage"):
+            out["medicare_coverage"] = rec.attrs["coverage"]
+        return out
+
+
+def parse_axes(attrs: dict[str, Any]) -> list[Axis]:
+    """PCS axes in whatever shape the importer stored: a list of dicts or a {title: value} mapping."""
+    raw = attrs.get("axes") if attrs else None
+    if not raw:
+        return []
+    out: list[Axis] = []
+    if isinstance(raw, dict):
+        raw = [{"title": k, **(v if isinstance(v, dict) else {"label": v})} for k, v in raw.items()]
+    for i, a in enumerate(raw, start=1):
+        if not isinstance(a, dict):
+            continue
+        title = a.get("title") or a.get("name") or a.get("axis") or ""
+        label = a.get("label") or a.get("meaning") or ""
+        if isinstance(label, dict):
+            label = label.get("label") or label.get("text") or ""
+        out.append(
+            Axis(
+                position=int(a.get("pos") or a.get("position") or i),
+                title=str(title),
+                code=str(a.get("code") or a.get("char") or a.get("value") or ""),
+                label=str(label),
+                definition=str(a.get("definition") or a.get("def") or ""),
+            )
+        )
+    return out
+
+
+def gather(store, rec: CodeRecord) -> Facts:
+    crumbs = store.breadcrumb(rec.system, rec.code)
+    path = [c.title for c in crumbs]
+    kind = kind_of(rec, path)
+    terms = [t for t, _origin in store.terms(rec.system, rec.code)]
+    return Facts(
+        record=rec,
+        kind=kind,
+        path=path,
+        notes=store.notes(rec.system, rec.code),
+        terms=terms,
+        profile=profile_for(rec.system, rec.code, kind),
+        axes=parse_axes(rec.attrs),
+        chapter=next((c.title for c in crumbs if c.kind == "chapter"), None),
+    )

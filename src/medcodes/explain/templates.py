@@ -1,0 +1,200 @@
+"""Section models: which sections each kind of code gets, and a typed JSON schema for each kind.
+
+Both writers fill the same templates, and the checker validates against them, so a section list
+lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+KINDS: tuple[str, ...] = ("procedure", "lab", "imaging", "visit", "diagnosis", "supply", "drug", "fallback")
+
+KIND_LABELS: dict[str, str] = {
+    "procedure": "procedure",
+    "lab": "laboratory test",
+    "imaging": "imaging test",
+    "visit": "office or hospital visit",
+    "diagnosis": "diagnosis",
+    "supply": "supply or equipment",
+    "drug": "drug",
+    "fallback": "code",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SectionSpec:
+    key: str
+    heading: str
+    shape: str  # "text" (a paragraph), "list" (bullets), "steps" (numbered), "mixed" (paragraph + bullets)
+    required: bool = True
+    hint: str = ""  # what the section must say; goes into the LLM prompt
+
+
+def _s(key: str, heading: str, shape: str, hint: str, required: bool = True) -> SectionSpec:
+    return SectionSpec(key, heading, shape, required, hint)
+
+
+# The procedure template follows the seed pages exactly, with tools and anesthesia as their own
+# optional sections because they only apply to some procedures.
+PROCEDURE = (
+    _s("name", "Name of the Procedure", "mixed", "official name, then common name and medical term as bullets"),
+    _s("summary", "Summary", "text", "two or three sentences on what is done"),
+    _s("purpose", "Purpose", "text", "the problem it addresses and its goals"),
+    _s("indications", "Indications", "list", "symptoms or conditions that lead to it"),
+    _s("preparation", "Preparation", "list", "what the patient does beforehand"),
+    _s("procedure_description", "Procedure Description", "steps", "the steps, in order"),
+    _s("tools", "Tools, Equipment, or Technology Used", "list", "equipment used", required=False),
+    _s("anesthesia", "Anesthesia or Sedation Details", "text", "anesthesia or sedation, if any", required=False),
+    _s("duration", "Duration", "text", "how long it usually takes"),
+    _s("setting", "Setting", "text", "where it is done"),
+    _s("personnel", "Personnel", "list", "who is involved"),
+    _s("risks", "Risks and Complications", "list", "common and rare risks"),
+    _s("benefits", "Benefits", "list", "expected benefits"),
+    _s("recovery", "Recovery", "list", "recovery and follow-up"),
+    _s("alternatives", "Alternatives", "list", "other options, each with pros and cons"),
+    _s("patient_experience", "Patient Experience", "list", "what the patient feels during and after"),
+)
+
+LAB = (
+    _s("name", "Name of the Test", "mixed", "official name, then common name and medical term as bullets"),
+    _s("summary", "Summary", "text", "what the test measures or looks for"),
+    _s("purpose", "Purpose", "text", "why a provider orders it"),
+    _s("indications", "When It Is Ordered", "list", "situations in which it is ordered"),
+    _s("preparation", "Preparation", "list", "what the patient does beforehand"),
+    _s("sample", "How the Sample Is Taken", "steps", "how the specimen is collected, in order"),
+    _s("results", "What the Result Means", "text", "how results are read; never give normal ranges"),
+    _s("turnaround", "How Long Results Take", "text", "typical time until results"),
+    _s("setting", "Setting", "text", "where the sample is taken and tested"),
+    _s("personnel", "Personnel", "list", "who collects and who tests"),
+    _s("risks", "Risks", "list", "risks of collecting the sample"),
+    _s("patient_experience", "Patient Experience", "list", "what the patient feels"),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+IMAGING = (
+    _s("name", "Name of the Test", "mixed", "official name, then common name and medical term as bullets"),
+    _s("summary", "Summary", "text", "what the imaging shows"),
+    _s("purpose", "Purpose", "text", "why it is done"),
+    _s("indications", "Indications", "list", "reasons it is ordered"),
+    _s("preparation", "Preparation", "list", "what the patient does beforehand"),
+    _s("procedure_description", "Procedure Description", "steps", "the steps, in order"),
+    _s("duration", "Duration", "text", "how long it usually takes"),
+    _s("setting", "Setting", "text", "where it is done"),
+    _s("personnel", "Personnel", "list", "who is involved"),
+    _s("risks", "Risks", "list", "radiation, contrast and other risks"),
+    _s("results", "Getting the Results", "text", "who reads the images and when results come"),
+    _s("alternatives", "Alternatives", "list", "other tests, each with pros and cons"),
+    _s("patient_experience", "Patient Experience", "list", "what the patient feels"),
+)
+
+VISIT = (
+    _s("name", "Name of the Service", "mixed", "official name, then common name as a bullet"),
+    _s("summary", "Summary", "text", "what kind of visit this is"),
+    _s("what_happens", "What Happens During the Visit", "list", "what the provider usually does"),
+    _s("who_needs_it", "Who Needs It", "list", "who has this kind of visit"),
+    _s("preparation", "How to Prepare", "list", "what to bring and do"),
+    _s("duration", "Duration", "text", "how long it usually takes"),
+    _s("setting", "Setting", "text", "where it takes place"),
+    _s("personnel", "Personnel", "list", "who is involved"),
+    _s("billing", "How This Visit Is Billed", "text", "what decides the code level"),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+DIAGNOSIS = (
+    _s("name", "Name of the Condition", "mixed", "official name, then other names as bullets"),
+    _s("what_it_is", "What It Is", "text", "what the condition is"),
+    _s("causes", "Causes", "list", "common causes and risk factors"),
+    _s("symptoms", "Symptoms", "list", "common signs and symptoms"),
+    _s("diagnosis", "How It Is Diagnosed", "list", "how providers find it"),
+    _s("treatment", "Treatment", "list", "usual treatment options"),
+    _s("outlook", "Outlook", "text", "what to expect"),
+    _s("coding_notes", "Coding Notes", "list", "official notes for this code"),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+SUPPLY = (
+    _s("name", "Name of the Item", "mixed", "official name, then common name as a bullet"),
+    _s("summary", "Summary", "text", "what the item is"),
+    _s("uses", "What It Is Used For", "list", "what it is used for"),
+    _s("who_needs_it", "Who Needs It", "list", "who usually gets it"),
+    _s("how_it_is_used", "How It Is Used", "list", "how it is used or fitted"),
+    _s("billing", "Billing and Coverage", "list", "billing unit and coverage facts"),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+DRUG = (
+    _s("name", "Name of the Drug", "mixed", "official name, then common name as a bullet"),
+    _s("summary", "Summary", "text", "what the drug is"),
+    _s("what_it_treats", "What It Treats", "list", "what it is used for"),
+    _s("how_given", "How It Is Given", "list", "route and who gives it"),
+    _s("billing_unit", "Billing Unit", "text", "the unit in the descriptor, e.g. per 10 mg"),
+    _s("side_effects", "Possible Side Effects", "list", "general side effects"),
+    _s("setting", "Setting", "text", "where it is given"),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+FALLBACK = (
+    _s("name", "Name", "mixed", "official name"),
+    _s("summary", "Summary", "text", "what the code stands for"),
+    _s("details", "What the Code Covers", "list", "what is and is not included"),
+    _s("billing", "How This Code Is Used", "list", "how it is used on a claim"),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+TEMPLATES: dict[str, tuple[SectionSpec, ...]] = {
+    "procedure": PROCEDURE,
+    "lab": LAB,
+    "imaging": IMAGING,
+    "visit": VISIT,
+    "diagnosis": DIAGNOSIS,
+    "supply": SUPPLY,
+    "drug": DRUG,
+    "fallback": FALLBACK,
+}
+
+
+def specs(kind: str) -> tuple[SectionSpec, ...]:
+    try:
+        return TEMPLATES[kind]
+    except KeyError:
+        raise ValueError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}") from None
+
+
+def required_keys(kind: str) -> list[str]:
+    return [s.key for s in specs(kind) if s.required]
+
+
+class SectionBody(BaseModel):
+    """One section as a writer returns it: a paragraph, bullet items, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field("", description="A paragraph in plain language.")
+    items: list[str] = Field(default_factory=list, description="Bullet points or steps, one per string.")
+
+
+@cache
+def model_for(kind: str) -> type[BaseModel]:
+    """A pydantic model whose fields are the kind's sections; required sections are required."""
+    fields: dict[str, Any] = {}
+    for spec in specs(kind):
+        desc = f"{spec.heading}: {spec.hint} ({spec.shape})"
+        if spec.required:
+            fields[spec.key] = (SectionBody, Field(..., description=desc))
+        else:
+            fields[spec.key] = (SectionBody | None, Field(None, description=desc))
+    model = create_model(
+        f"{kind.capitalize()}Explanation",
+        __config__=ConfigDict(extra="forbid"),
+        **fields,
+    )
+    return model
+
+
+@cache
+def json_schema(kind: str) -> dict[str, Any]:
+    return model_for(kind).model_json_schema()
