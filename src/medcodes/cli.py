@@ -220,6 +220,9 @@ def stats(db: DbOption = None, as_json: JsonOption = False):
 
 
 # feature commands: each feature registers its own sub-app or commands below.
+from medcodes.explain.cli import app as explain_app  # noqa: E402
+
+app.add_typer(explain_app, name="explain")
 
 
 @app.command("search")
