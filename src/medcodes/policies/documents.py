@@ -1,0 +1,175 @@
+"""Read a policy document (PDF, HTML or plain text) into numbered pages of text.
+
+Every way a file can be unusable (empty, encrypted, truncated, image-only) becomes a
+`DocumentError` with a reason a person can act on; nothing here writes anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# pypdf logs every recoverable oddity of real-world PDFs; our errors are reported per file instead.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+MIN_TEXT_CHARS = 40  # below this a PDF has no usable text layer
+
+# Text extracts carry their page footers inline: "Page 3 of 14" marks where a page ends.
+_PAGE_MARK = re.compile(r"\bPage\s+(\d{1,3})\s+of\s+(\d{1,3})\b", re.I)
+
+
+class DocumentError(Exception):
+    """A document could not be read; the message says why."""
+
+
+@dataclass(slots=True)
+class Page:
+    number: int | None  # 1-based; None when the source has no page structure
+    text: str
+
+
+@dataclass(slots=True)
+class Document:
+    path: str  # file path or URL it came from
+    kind: str  # pdf | html | text
+    pages: list[Page]
+    checksum: str
+    size: int
+    attrs: dict = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.pages)
+
+
+def checksum(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sniff_kind(name: str, data: bytes) -> str:
+    head = data[:1024].lstrip()
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    low = name.lower()
+    if low.endswith(".pdf"):
+        return "pdf"
+    if low.endswith((".html", ".htm")) or head[:15].lower().startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return "text"
+
+
+def load_bytes(name: str, data: bytes) -> Document:
+    if not data or not data.strip():
+        raise DocumentError("empty file")
+    kind = sniff_kind(name, data)
+    if kind == "pdf":
+        pages = _pdf_pages(data)
+    elif kind == "html":
+        pages = _split_pages(_html_text(data))
+    else:
+        pages = _split_pages(_decode(data))
+    if not any(p.text.strip() for p in pages):
+        raise DocumentError("no text in the document")
+    return Document(path=name, kind=kind, pages=pages, checksum=checksum(data), size=len(data))
+
+
+def load(path: Path | str) -> Document:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentError("file not found") from None
+    except OSError as exc:
+        raise DocumentError(f"cannot read file: {exc.strerror or exc}") from None
+    doc = load_bytes(path.name, data)
+    doc.path = str(path)
+    return doc
+
+
+def _decode(data: bytes) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    if "\x00" in text[:2000]:
+        raise DocumentError("binary file, not text")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _pdf_pages(data: bytes) -> list[Page]:
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, PdfStreamError
+
+    if b"%%EOF" not in data[-2048:]:
+        # pypdf may still parse a file cut short, silently dropping its tail: refuse it instead.
+        raise DocumentError("truncated or damaged PDF (no end-of-file marker)")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except (NotImplementedError, DependencyError) as exc:
+                raise DocumentError(f"encrypted PDF that cannot be opened ({exc})") from None
+            if not ok:
+                raise DocumentError("encrypted PDF: a password is required")
+        pages = []
+        for i, page in enumerate(reader.pages, start=1):
+            try:
+                text = page.extract_text() or ""
+            except (PdfReadError, PdfStreamError, KeyError, ValueError, TypeError) as exc:
+                raise DocumentError(f"damaged PDF: page {i} cannot be read ({exc})") from None
+            pages.append(Page(i, text))
+    except FileNotDecryptedError:
+        raise DocumentError("encrypted PDF: a password is required") from None
+    except DocumentError:
+        raise
+    except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DocumentError(f"truncated or damaged PDF ({exc})") from None
+    if not pages:
+        raise DocumentError("PDF has no pages")
+    if sum(len(p.text.strip()) for p in pages) < MIN_TEXT_CHARS:
+        raise DocumentError(f"image-only PDF: no text layer on its {len(pages)} page(s) (OCR is not supported)")
+    return pages
+
+
+_BLOCK_TAGS = "p,div,br,li,h1,h2,h3,h4,h5,h6,tr,table,section,article,header,footer,dt,dd,caption,title"
+
+
+def _html_text(data: bytes) -> str:
+    from selectolax.parser import HTMLParser
+
+    tree = HTMLParser(_decode(data))
+    for node in tree.css("script,style,noscript,template"):
+        node.decompose()
+    # A table row becomes one line so that a code keeps its row as context.
+    for tr in tree.css("tr"):
+        cells = [c.text(deep=True, separator=" ").strip() for c in tr.css("td,th")]
+        tr.replace_with(" | ".join(c for c in cells if c) + "\n")
+    for node in tree.css(_BLOCK_TAGS):
+        node.insert_after("\n")
+    root = tree.body or tree.root
+    text = root.text(deep=True, separator="") if root is not None else ""
+    lines = [re.sub(r"[ \t\u00a0]+", " ", ln).strip() for ln in text.split("\n")]
+    return "\n".join(ln for ln in lines if ln)
+
+
+def _split_pages(text: str) -> list[Page]:
+    """Cut a flat text at its "Page N of M" footers; a text without them is one unnumbered page."""
+    marks = list(_PAGE_MARK.finditer(text))
+    numbers = [int(m.group(1)) for m in marks]
+    # Only trust the markers when they count up like real footers.
+    if len(marks) < 2 or numbers != sorted(numbers) or numbers[0] > 2:
+        return [Page(None, text)]
+    pages, start = [], 0
+    for m in marks:
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end + 1
+        pages.append(Page(int(m.group(1)), text[start:end]))
+        start = end
+    if text[start:].strip():
+        pages.append(Page(numbers[-1] + 1, text[start:]))
+    return pages

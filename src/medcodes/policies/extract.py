@@ -1,0 +1,309 @@
+"""Find the CPT, HCPCS, ICD-10-CM and ICD-10-PCS codes a policy document mentions.
+
+A token only becomes a code when it has a code's shape, sits in a context where codes are
+written (not a ZIP code, an NDC, a dollar amount, a citation, a head count), and exists in the
+code database. Ranges (`81105 - 81111`, `E11.00-E11.9`, `85002 through 85999`) are expanded
+against the database, so only real codes come out.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from medcodes.policies.codeindex import CodeIndex
+from medcodes.policies.documents import Page
+
+# A dotted ICD-10-CM code may be split after its dot by a line break (table cells, wrapped text).
+_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9])([A-Z][0-9][0-9A-Z]\.(?:[ \t]*\n[ \t]*)?[0-9A-Z]{1,4}|[0-9A-Z]{3,7})(?![A-Za-z0-9])"
+)
+_RANGE_SEP = re.compile(r"^\s*(?:[-\u2010-\u2015\u2212]|to|through|thru)\s*$", re.I)
+_CPT5 = re.compile(r"^\d{5}$")
+_CPT_ALPHA = re.compile(r"^\d{4}[FTUM]$")
+_HCPCS = re.compile(r"^[A-V]\d{4}$")
+_ICD_UNDOTTED = re.compile(r"^[A-Z]\d[0-9A-Z]{1,5}$")
+_PCS = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
+
+_STATES = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
+    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR"
+).split()
+_ZIP_BEFORE = re.compile(r"(?:\b(?:" + "|".join(_STATES) + r")|Ste\.?|Suite)\s*,?\s+$")
+_NUMBER_WORDS_BEFORE = re.compile(
+    r"(?:policy|phone|fax|tel|telephone|zip|suite|box|pmid|isbn|issn|lcd|article|ncd|article id|"
+    r"volume|vol|page|pages|pp|n|ref|reference|id)\W{0,3}(?:number|no\.?|#|id)?\W{0,3}$",
+    re.I,
+)
+_COUNT_WORDS_AFTER = re.compile(
+    r"^\s*(?:patients|participants|women|men|subjects|cases|individuals|samples|people|persons|members|"
+    r"adults|children|deaths|births|cells|copies|reads|genomes|controls|tumou?rs|specimens|years|days)\b",
+    re.I,
+)
+_CITATION = re.compile(
+    r"\bdoi\b|\bPMID\b|\bet al\b|\b(?:19|20)\d{2}\s*;\s*\d|\bAccessed\b|\bISBN\b|https?://|www\.|\bvol\.|\bpp\.",
+    re.I,
+)
+_PAGE_FOOTER = re.compile(r"\bPage\s+\d+\s+of\s+\d+", re.I)
+
+
+@dataclass(slots=True)
+class Mention:
+    """One code or range written in a document, before and after expansion."""
+
+    system: str
+    code: str  # canonical code, or "LO-HI" for a range as written
+    codes: list[str]  # the database codes it stands for
+    page: int | None
+    line: int  # 1-based line number in the whole document
+    context: str  # the line or table row it sits in
+    sentence: str  # the sentence around it, for the disposition
+    is_range: bool = False
+    disposition: str = "listed"
+    evidence: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Tok:
+    start: int
+    end: int
+    raw: str
+    code: str  # canonical (dot and whitespace removed)
+    shape: str  # cpt5 | cpt_alpha | hcpcs | icd_dotted | icd | pcs
+
+
+def _shape(code: str, dotted: bool) -> str | None:
+    if dotted:
+        return "icd_dotted"
+    if not any(ch.isdigit() for ch in code):
+        return None
+    if _CPT5.match(code):
+        return "cpt5"
+    if _CPT_ALPHA.match(code):
+        return "cpt_alpha"
+    if _HCPCS.match(code):
+        return "hcpcs"
+    if _ICD_UNDOTTED.match(code):
+        return "icd"
+    if _PCS.match(code) and any(ch.isalpha() for ch in code):
+        return "pcs"
+    return None
+
+
+def _tokens(text: str) -> list[_Tok]:
+    out = []
+    for m in _TOKEN.finditer(text):
+        raw = m.group(1)
+        dotted = "." in raw
+        code = re.sub(r"[\s.]", "", raw)
+        shape = _shape(code, dotted)
+        if shape:
+            out.append(_Tok(m.start(1), m.end(1), raw, code, shape))
+    return out
+
+
+@dataclass(slots=True)
+class _Lines:
+    """Line starts of one page's text, to map offsets to lines and cut contexts."""
+
+    text: str
+    starts: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> _Lines:
+        starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        return cls(text, starts)
+
+    def index(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset) - 1
+
+    def line(self, i: int) -> str:
+        end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else len(self.text)
+        return self.text[self.starts[i] : end]
+
+
+def _rejected_number(text: str, tok: _Tok, line: str) -> bool:
+    """Context that says a code-shaped number is something else (ZIP, NDC, money, citation, count)."""
+    before = text[max(0, tok.start - 30) : tok.start]
+    after = text[tok.end : tok.end + 24]
+    if before[-1:] and before[-1] in ".:/;=#$@_+\\":
+        return True
+    if re.match(r"^(?:[.,/]\d|%|-\d{1,4}(?!\d)|\s?(?:mg|mcg|ml|units?)\b)", after, re.I):
+        return True
+    if re.search(r"(?<![0-9A-Z])\d{1,4}-$", before):  # middle of an NDC or phone number
+        return True
+    if re.search(r"\d,$", before):  # thousands separator: 1,23456
+        return True
+    if _ZIP_BEFORE.search(before) or _NUMBER_WORDS_BEFORE.search(before):
+        return True
+    if _COUNT_WORDS_AFTER.match(after):
+        return True
+    return bool(_CITATION.search(line))
+
+
+def _resolve(tok: _Tok, index: CodeIndex, icd_context: bool) -> str | None:
+    """The system a token is a code of, or None."""
+    c, shape = tok.code, tok.shape
+    if shape in ("cpt5", "cpt_alpha"):
+        return "cpt" if index.exists("cpt", c) else None
+    if shape == "icd_dotted":
+        return "icd10cm" if index.exists("icd10cm", c) else None
+    if shape == "hcpcs":
+        if icd_context and index.exists("icd10cm", c):
+            return "icd10cm"
+        if index.exists("hcpcs", c):
+            return "hcpcs"
+        return "icd10cm" if icd_context and index.exists("icd10cm", c) else None
+    if shape == "icd":
+        return "icd10cm" if icd_context and index.exists("icd10cm", c) else None
+    if shape == "pcs":
+        return "icd10pcs" if index.exists("icd10pcs", c) else None
+    return None
+
+
+_RANGE_SHAPES = {"cpt5": "cpt", "cpt_alpha": "cpt", "hcpcs": "hcpcs", "icd_dotted": "icd10cm", "icd": "icd10cm"}
+
+
+def _range_system(a: _Tok, b: _Tok, index: CodeIndex, icd_context: bool) -> str | None:
+    sa, sb = _RANGE_SHAPES.get(a.shape), _RANGE_SHAPES.get(b.shape)
+    if sa is None or sb is None:
+        return None
+    if {a.shape, b.shape} <= {"icd_dotted", "icd", "hcpcs"} and ("icd_dotted" in (a.shape, b.shape) or icd_context):
+        return "icd10cm"
+    if a.shape != b.shape:
+        return None
+    if a.shape == "cpt_alpha" and a.code[-1] != b.code[-1]:
+        return None
+    if a.shape == "hcpcs" and a.code[0] != b.code[0]:
+        return None
+    if sa == "icd10cm" and not (a.shape == "icd_dotted" or icd_context):
+        return None
+    return sa
+
+
+_LIST_LEFTOVER = re.compile(r"[\s,;/()\-\u2010-\u2015]|\b(?:and|or|to|through)\b", re.I)
+
+
+def _icd_line(line: str, in_icd_section: bool, before: str) -> bool:
+    """Undotted ICD-10-CM codes (C61, E119) look like many other things: accept them in a line that has a
+    dotted ICD code, after "ICD-10 ... code", or in an ICD section on a line holding nothing but codes."""
+    if re.search(r"[A-Z]\d[0-9A-Z]\.[0-9A-Z]", line) or re.search(r"ICD-?10(?:-CM)?\s+(?:diagnosis\s+)?codes?\W*$", before):
+        return True
+    if not in_icd_section:
+        return False
+    rest = _TOKEN.sub("", line)
+    return len(_LIST_LEFTOVER.sub("", rest)) <= 2
+
+
+def _context(lines: _Lines, i: int) -> str:
+    """The line of a mention; a short table cell borrows the next line, which usually holds its descriptor."""
+    ctx = lines.line(i).strip()
+    j = i + 1
+    while len(ctx) < 60 and j < len(lines.starts) and j <= i + 2:
+        nxt = lines.line(j).strip()
+        if not nxt or _PAGE_FOOTER.search(nxt) or _TOKEN.match(nxt) and _shape(re.sub(r"[\s.]", "", _TOKEN.match(nxt).group(1)), False):
+            break
+        ctx = f"{ctx} {nxt}"
+        j += 1
+    return re.sub(r"\s+", " ", ctx)[:300]
+
+
+_SENT_END = re.compile(r"[.;!?](?=\s)|\n\s*\n")
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    lo = max(0, start - 400)
+    ends = [m.end() for m in _SENT_END.finditer(text, lo, start)]
+    s = ends[-1] if ends else lo
+    m = _SENT_END.search(text, end, min(len(text), end + 400))
+    e = m.end() if m else min(len(text), end + 400)
+    return re.sub(r"\s+", " ", text[s:e]).strip()
+
+
+class Extractor:
+    def __init__(self, index: CodeIndex):
+        self.index = index
+
+    def extract(self, pages: list[Page]) -> list[Mention]:
+        mentions: list[Mention] = []
+        line_base = 0
+        icd_section = False
+        for page in pages:
+            lines = _Lines.of(page.text)
+            toks = _tokens(page.text)
+            # Headings that name ICD-10 switch on undotted ICD codes until the next heading of another kind.
+            heading_flags = self._icd_heading_flags(lines, icd_section)
+            icd_section = heading_flags[-1] if heading_flags else icd_section
+            used = set()
+            for k, tok in enumerate(toks):
+                if k in used:
+                    continue
+                li = lines.index(tok.start)
+                line = lines.line(li)
+                icd_ctx = _icd_line(line, heading_flags[li], page.text[max(0, tok.start - 40) : tok.start])
+                if tok.shape in ("cpt5",) and _rejected_number(page.text, tok, line):
+                    continue
+                if tok.shape in ("hcpcs", "icd") and re.search(
+                    r"\b(?:LCD|NCD|Article|Policy)\W{0,3}$", page.text[max(0, tok.start - 12) : tok.start]
+                ):
+                    continue
+                # A range: this token, a dash or "to"/"through", and a token of the same system.
+                if k + 1 < len(toks):
+                    nxt = toks[k + 1]
+                    sep = page.text[tok.end : nxt.start]
+                    if _RANGE_SEP.match(sep) and "\n\n" not in sep:
+                        system = _range_system(tok, nxt, self.index, icd_ctx)
+                        if system and tok.code < nxt.code:
+                            codes = self.index.expand(system, tok.code, nxt.code)
+                            if codes:
+                                used.add(k + 1)
+                                mentions.append(
+                                    Mention(
+                                        system=system,
+                                        code=f"{tok.code}-{nxt.code}",
+                                        codes=codes,
+                                        page=page.number,
+                                        line=line_base + li + 1,
+                                        context=_context(lines, li),
+                                        sentence=_sentence(page.text, tok.start, nxt.end),
+                                        is_range=True,
+                                    )
+                                )
+                                continue
+                system = _resolve(tok, self.index, icd_ctx)
+                if system is None:
+                    continue
+                mentions.append(
+                    Mention(
+                        system=system,
+                        code=tok.code,
+                        codes=[tok.code],
+                        page=page.number,
+                        line=line_base + li + 1,
+                        context=_context(lines, li),
+                        sentence=_sentence(page.text, tok.start, tok.end),
+                    )
+                )
+            line_base += len(lines.starts)
+        return mentions
+
+    @staticmethod
+    def _icd_heading_flags(lines: _Lines, carry: bool) -> list[bool]:
+        """Per line: is it inside a section whose heading names ICD-10 / diagnosis codes?"""
+        flags, state = [], carry
+        for i in range(len(lines.starts)):
+            ln = lines.line(i).strip()
+            if 0 < len(ln) <= 120 and not _tokens(ln):
+                low = ln.lower()
+                if ("icd" in low or "diagnos" in low) and ("code" in low or "icd-10" in low):
+                    state = True
+                elif re.search(r"\b(cpt|hcpcs|procedure codes?|references|bibliography)\b", low):
+                    state = False
+            flags.append(state)
+        return flags
+
+
+def codes_of(mentions: list[Mention]) -> set[tuple[str, str]]:
+    return {(m.system, c) for m in mentions for c in m.codes}

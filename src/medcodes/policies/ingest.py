@@ -1,0 +1,278 @@
+"""Ingest policy sources into the database: payer documents (PDF, HTML, text; files, folders or URLs),
+the CMS lab NCD spreadsheet and the MCD document list. Each file succeeds or fails on its own, with a
+reason; a failed file writes nothing and the rest of the batch goes on."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from medcodes.policies import disposition, documents, mcd, ncd, repo
+from medcodes.policies import metadata as md
+from medcodes.policies.codeindex import CodeIndex
+from medcodes.policies.documents import Document, DocumentError
+from medcodes.policies.extract import Extractor, Mention
+
+DOCUMENT_SUFFIXES = (".pdf", ".html", ".htm", ".txt")
+_DISPOSITION_RANK = {d: i for i, d in enumerate(disposition.DISPOSITIONS)}
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    source: str  # payer-document | cms-ncd-lab | cms-mcd | manifest | unknown
+    status: str  # added | updated | unchanged | failed
+    policies: int = 0
+    links: int = 0
+    reason: str | None = None
+    policy_id: str | None = None
+    pages: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    def by_source(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for f in self.files:
+            s = out.setdefault(f.source, {"files": 0, "policies": 0, "links": 0, "failures": 0, "unchanged": 0})
+            s["files"] += 1
+            s["policies"] += f.policies
+            s["links"] += f.links
+            s["failures"] += f.status == "failed"
+            s["unchanged"] += f.status == "unchanged"
+        return out
+
+    @property
+    def failures(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+
+def links_from_mentions(mentions: list[Mention]) -> list[repo.CodeLink]:
+    """One link per code and disposition (first context wins); a code that the policy places somewhere
+    definite is not also kept as merely "listed"."""
+    seen: dict[tuple[str, str, str], repo.CodeLink] = {}
+    for m in mentions:
+        for code in m.codes:
+            key = (m.system, code, m.disposition)
+            if key not in seen:
+                ctx = m.context if not m.is_range else f"{m.code} (range): {m.context}"
+                seen[key] = repo.CodeLink(m.system, code, m.disposition, m.evidence, ctx[:300], m.page)
+    definite = {(s, c) for (s, c, d) in seen if d != "listed"}
+    return [ln for (s, c, d), ln in seen.items() if d != "listed" or (s, c) not in definite]
+
+
+class Ingester:
+    def __init__(self, conn: sqlite3.Connection, *, progress: Callable[[FileResult], None] | None = None):
+        conn.isolation_level = None  # explicit transactions, one per file
+        self.conn = conn
+        self.progress = progress
+        self._index: CodeIndex | None = None
+        self.report = IngestReport()
+
+    @property
+    def index(self) -> CodeIndex:
+        if self._index is None:
+            self._index = CodeIndex.from_conn(self.conn)
+        return self._index
+
+    # -- entry point ----------------------------------------------------------------------------
+    def ingest(self, targets: Iterable[str | Path], manifest: Path | None = None) -> IngestReport:
+        manifests: dict[str, md.Meta] = {}
+        if manifest is not None:
+            self._read_manifest(Path(manifest), manifests)
+        files: list[str | Path] = []
+        for target in targets:
+            if isinstance(target, str) and re.match(r"^https?://", target):
+                files.append(target)
+                continue
+            path = Path(target)
+            if path.is_dir():
+                for m in sorted(path.rglob("*")):
+                    if m.is_file() and m.name in md.MANIFEST_NAMES and m.resolve() != (manifest and Path(manifest).resolve()):
+                        self._read_manifest(m, manifests)
+                files.extend(p for p in sorted(path.rglob("*")) if p.is_file() and self._is_candidate(p))
+            elif path.is_file():
+                if path.name in md.MANIFEST_NAMES:
+                    self._read_manifest(path, manifests)
+                else:
+                    for m in (path.parent / n for n in md.MANIFEST_NAMES):
+                        if m.exists() and m.resolve() != (manifest and Path(manifest).resolve()):
+                            self._read_manifest(m, manifests)
+                    files.append(path)
+            else:
+                self._add(FileResult(str(target), "unknown", "failed", reason="no such file or folder"))
+        for f in dict.fromkeys(files):
+            self._one(f, manifests)
+        return self.report
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _add(self, result: FileResult) -> None:
+        self.report.files.append(result)
+        if self.progress:
+            self.progress(result)
+
+    def _read_manifest(self, path: Path, into: dict[str, md.Meta]) -> None:
+        try:
+            manifest = md.load_manifest(path)
+        except md.ManifestError as exc:
+            self._add(FileResult(str(path), "manifest", "failed", reason=str(exc)))
+            return
+        into.update(manifest.entries)
+        for name, reason in manifest.problems:
+            self._add(FileResult(name, "manifest", "failed", reason=reason))
+
+    @staticmethod
+    def _is_candidate(path: Path) -> bool:
+        name = path.name.lower()
+        if name.endswith(".meta.json") or path.name in md.MANIFEST_NAMES or name.startswith("."):
+            return False
+        return name.endswith(DOCUMENT_SUFFIXES) or name.endswith((".xlsx", ".csv"))
+
+    def _one(self, target: str | Path, manifests: dict[str, md.Meta]) -> None:
+        t0 = time.perf_counter()
+        name = str(target)
+        try:
+            if isinstance(target, str):
+                result = self._url(target, manifests)
+            elif target.suffix.lower() == ".xlsx":
+                result = self._ncd(target)
+            elif target.suffix.lower() == ".csv":
+                result = self._csv(target)
+            else:
+                result = self._document(documents.load(target), target, manifests.get(str(target.resolve())))
+        except (DocumentError, ncd.NcdFormatError, mcd.McdFormatError) as exc:
+            result = FileResult(name, self._source_guess(target), "failed", reason=str(exc))
+        except sqlite3.Error as exc:
+            result = FileResult(name, self._source_guess(target), "failed", reason=f"database error: {exc}")
+        result.seconds = time.perf_counter() - t0
+        self._add(result)
+
+    @staticmethod
+    def _source_guess(target: str | Path) -> str:
+        s = str(target).lower()
+        if s.endswith(".xlsx"):
+            return "cms-ncd-lab"
+        if s.endswith(".csv"):
+            return "cms-mcd"
+        return "payer-document"
+
+    def _url(self, url: str, manifests: dict[str, md.Meta]) -> FileResult:
+        import httpx
+
+        try:
+            resp = httpx.get(url, follow_redirects=True, timeout=30.0)
+        except httpx.HTTPError as exc:
+            raise DocumentError(f"download failed: {exc}") from None
+        if resp.status_code != 200:
+            raise DocumentError(f"download failed: HTTP {resp.status_code}")
+        name = url.rstrip("/").rsplit("/", 1)[-1] or "document"
+        if "pdf" in resp.headers.get("content-type", "") and not name.lower().endswith(".pdf"):
+            name += ".pdf"
+        doc = documents.load_bytes(name, resp.content)
+        doc.path = url
+        return self._document(doc, Path(name), manifests.get(url), url=url)
+
+    def _document(self, doc: Document, path: Path, manifest: md.Meta | None, url: str | None = None) -> FileResult:
+        text_meta = md.from_text(doc.text)
+        side = md.from_sidecar(path) if path.exists() else md.Meta()
+        fname = md.from_filename(path)
+        ident = (manifest or md.Meta()).merged(side).merged(fname).merged(text_meta)
+        pid = md.policy_id(md.Meta(payer=ident.payer, id=ident.id, number=fname.number or text_meta.number), path)
+        extractor = Extractor(self.index)
+        mentions = extractor.extract(doc.pages)
+        disposition.assign(doc.pages, mentions)
+        links = links_from_mentions(mentions)
+        npages = sum(1 for p in doc.pages) if doc.kind == "pdf" else max((p.number or 1) for p in doc.pages)
+        if not links:
+            raise DocumentError(f"no CPT, HCPCS or ICD-10 codes found in {npages} page(s)")
+        title = (manifest and manifest.title) or text_meta.title or side.title or _title_guess(doc)
+        if not title:
+            title = (manifest and manifest.label) or path.stem
+        record = repo.PolicyRecord(
+            id=pid,
+            source="payer-document",
+            title=title[:200],
+            payer=ident.payer,
+            number=(manifest and manifest.number) or fname.number or text_meta.number,
+            type=(manifest and manifest.type) or _type_guess(doc.text),
+            effective_date=text_meta.effective_date or ident.effective_date,
+            last_reviewed=text_meta.last_reviewed or ident.last_reviewed,
+            url=url or ident.url,
+            file=str(path) if not url else None,
+            checksum=doc.checksum,
+            pages=npages,
+            attrs={"kind": doc.kind, "mentions": len(mentions)},
+        )
+        saved = repo.save(self.conn, record, links)
+        return FileResult(
+            doc.path, "payer-document", saved.status, 1, saved.links, reason=saved.summary, policy_id=pid, pages=npages
+        )
+
+    def _ncd(self, path: Path) -> FileResult:
+        data = path.read_bytes()
+        if not data:
+            raise DocumentError("empty file")
+        result = ncd.read(path, self.index, documents.checksum(data))
+        saved = repo.save_many(self.conn, result.policies)
+        status = "unchanged" if all(s.status == "unchanged" for s in saved) else "added"
+        reason = f"{result.skipped_codes} codes not in the database skipped" if result.skipped_codes else None
+        return FileResult(str(path), "cms-ncd-lab", status, len(saved), sum(s.links for s in saved), reason)
+
+    def _csv(self, path: Path) -> FileResult:
+        head = path.read_text(encoding="utf-8-sig", errors="replace")[:4000]
+        if not head.strip():
+            raise DocumentError("empty file")
+        header = next(csv.reader(io.StringIO(head)), [])
+        if not mcd.is_document_list([h.strip() for h in header]):
+            raise mcd.McdFormatError(
+                f"{path.name}: CSV header not recognised ({', '.join(header[:8])}); expected the MCD document list"
+                f" ({', '.join(mcd.REQUIRED)}) or a manifest named manifest.csv"
+            )
+        records = list({r.id: r for r in mcd.read_document_list(path)}.values())
+        saved = repo.save_many(self.conn, [(r, []) for r in records])
+        status = "unchanged" if all(s.status == "unchanged" for s in saved) else "added"
+        return FileResult(str(path), "cms-mcd", status, len(saved), 0)
+
+
+def _title_guess(doc: Document) -> str | None:
+    """The first line of the first page that reads like a title."""
+    for line in doc.pages[0].text.split("\n")[:40]:
+        s = line.strip()
+        words = s.split()
+        if not (3 <= len(words) <= 16 and 12 <= len(s) <= 140):
+            continue
+        low = s.lower()
+        if re.search(r"page \d|policy number|effective|http|www\.|©|copyright|-->|\d{1,2}/\d{1,2}/\d{2,4}", low):
+            continue
+        if sum(ch.isalpha() for ch in s) < 0.7 * len(s.replace(" ", "")):
+            continue
+        return s
+    return None
+
+
+def _type_guess(text: str) -> str:
+    head = text[:5000].lower()
+    for needle, kind in (
+        ("clinical policy bulletin", "Clinical policy bulletin"),
+        ("drug policy", "Drug policy"),
+        ("clinical utilization management guideline", "Clinical UM guideline"),
+        ("clinical guideline", "Clinical guideline"),
+        ("coverage policy", "Coverage policy"),
+        ("national coverage determination", "NCD"),
+        ("billing guideline", "Billing guideline"),
+        ("policy guideline", "Policy guideline"),
+        ("medical coverage guideline", "Medical coverage guideline"),
+        ("medical policy", "Medical policy"),
+    ):
+        if needle in head:
+            return kind
+    return "Policy"

@@ -1,0 +1,205 @@
+"""All SQL over the policies, policy_codes and policy_changes tables."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from medcodes.codes import display
+
+
+@dataclass(slots=True)
+class PolicyRecord:
+    id: str
+    source: str
+    title: str
+    payer: str | None = None
+    number: str | None = None
+    type: str | None = None
+    effective_date: str | None = None
+    last_reviewed: str | None = None
+    url: str | None = None
+    file: str | None = None
+    checksum: str | None = None
+    pages: int | None = None
+    attrs: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class CodeLink:
+    system: str
+    code: str
+    disposition: str
+    evidence: str | None = None
+    context: str | None = None
+    page: int | None = None
+
+
+@dataclass(slots=True)
+class SaveResult:
+    status: str  # added | updated | unchanged
+    links: int
+    summary: str | None = None
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+_POLICY_COLS = (
+    "id, source, payer, title, number, type, effective_date, last_reviewed, url, file, checksum, pages, attrs"
+)
+
+
+def checksum_of(conn: sqlite3.Connection, policy_id: str) -> str | None:
+    row = conn.execute("SELECT checksum FROM policies WHERE id = ?", (policy_id,)).fetchone()
+    return row[0] if row else None
+
+
+def save(conn: sqlite3.Connection, policy: PolicyRecord, links: list[CodeLink]) -> SaveResult:
+    """Write a policy and its code links in one transaction; the same checksum again changes nothing.
+
+    A new version replaces the old links and leaves a row in policy_changes saying what moved.
+    """
+    return save_many(conn, [(policy, links)])[0]
+
+
+def save_many(conn: sqlite3.Connection, items: list[tuple[PolicyRecord, list[CodeLink]]]) -> list[SaveResult]:
+    """Save several policies in a single transaction (all or nothing)."""
+    results = []
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for policy, links in items:
+            results.append(_write(conn, policy, links))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return results
+
+
+def _write(conn: sqlite3.Connection, policy: PolicyRecord, links: list[CodeLink]) -> SaveResult:
+    old = conn.execute("SELECT checksum FROM policies WHERE id = ?", (policy.id,)).fetchone()
+    if old and old[0] == policy.checksum:
+        return SaveResult("unchanged", len(links))
+    summary = None
+    if old:
+        before = set(conn.execute("SELECT system, code FROM policy_codes WHERE policy_id = ?", (policy.id,)))
+        after = {(ln.system, ln.code) for ln in links}
+        summary = f"{len(after - before)} codes added, {len(before - after)} removed, {len(after & before)} kept"
+        conn.execute("DELETE FROM policy_codes WHERE policy_id = ?", (policy.id,))
+        conn.execute("DELETE FROM policies WHERE id = ?", (policy.id,))
+        conn.execute(
+            "INSERT INTO policy_changes (policy_id, changed_at, old_checksum, new_checksum, summary)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (policy.id, now(), old[0], policy.checksum, summary),
+        )
+    conn.execute(
+        f"INSERT INTO policies ({_POLICY_COLS}, ingested_at) VALUES ({', '.join('?' * 14)})",
+        (
+            policy.id, policy.source, policy.payer, policy.title, policy.number, policy.type,
+            policy.effective_date, policy.last_reviewed, policy.url, policy.file, policy.checksum,
+            policy.pages, json.dumps(policy.attrs) if policy.attrs else None, now(),
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO policy_codes (policy_id, system, code, disposition, evidence, context, page)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(policy.id, ln.system, ln.code, ln.disposition, ln.evidence, ln.context, ln.page) for ln in links],
+    )
+    return SaveResult("updated" if old else "added", len(links), summary)
+
+
+def links_for_code(conn: sqlite3.Connection, system: str, code: str) -> list[tuple]:
+    """One row per (policy, disposition) citing the code: the first context of each."""
+    return conn.execute(
+        """
+        SELECT p.id, p.payer, p.title, p.type, p.number, p.effective_date, p.url,
+               pc.disposition, pc.evidence, pc.context, pc.page
+        FROM policy_codes pc JOIN policies p ON p.id = pc.policy_id
+        WHERE pc.system = ? AND pc.code = ?
+        GROUP BY p.id, pc.disposition
+        ORDER BY p.payer, p.title, pc.disposition
+        """,
+        (system, code),
+    ).fetchall()
+
+
+def get(conn: sqlite3.Connection, policy_id: str) -> tuple | None:
+    return conn.execute(
+        f"SELECT {_POLICY_COLS}, ingested_at FROM policies WHERE id = ?", (policy_id,)
+    ).fetchone()
+
+
+def codes_of(conn: sqlite3.Connection, policy_id: str) -> list[tuple]:
+    """The policy's links with the code's title when the code still exists (a rebuild may have dropped it)."""
+    return conn.execute(
+        """
+        SELECT pc.system, pc.code, pc.disposition, pc.evidence, pc.context, pc.page, c.title
+        FROM policy_codes pc LEFT JOIN codes c ON c.system = pc.system AND c.code = pc.code
+        WHERE pc.policy_id = ?
+        ORDER BY pc.disposition, pc.system, pc.code
+        """,
+        (policy_id,),
+    ).fetchall()
+
+
+def changes(conn: sqlite3.Connection, policy_id: str) -> list[tuple]:
+    return conn.execute(
+        "SELECT changed_at, old_checksum, new_checksum, summary FROM policy_changes WHERE policy_id = ?"
+        " ORDER BY changed_at",
+        (policy_id,),
+    ).fetchall()
+
+
+def search(
+    conn: sqlite3.Connection,
+    *,
+    payer: str | None = None,
+    q: str | None = None,
+    system: str | None = None,
+    code: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[tuple]]:
+    where, args = [], []
+    if payer:
+        where.append("lower(p.payer) LIKE ?")
+        args.append(f"%{payer.lower()}%")
+    if q:
+        for word in q.split():
+            where.append("(lower(p.title) LIKE ? OR lower(p.number) LIKE ? OR lower(p.id) LIKE ?)")
+            args += [f"%{word.lower()}%"] * 3
+    if code:
+        sub = "SELECT 1 FROM policy_codes pc WHERE pc.policy_id = p.id AND pc.code = ?"
+        args.append(code)
+        if system:
+            sub += " AND pc.system = ?"
+            args.append(system)
+        where.append(f"EXISTS ({sub})")
+    sql_where = (" WHERE " + " AND ".join(where)) if where else ""
+    total = conn.execute(f"SELECT COUNT(*) FROM policies p{sql_where}", args).fetchone()[0]
+    rows = conn.execute(
+        f"""
+        SELECT p.id, p.source, p.payer, p.title, p.number, p.type, p.effective_date, p.last_reviewed, p.url,
+               (SELECT COUNT(*) FROM policy_codes pc WHERE pc.policy_id = p.id)
+        FROM policies p{sql_where}
+        ORDER BY p.payer, p.title LIMIT ? OFFSET ?
+        """,
+        [*args, limit, offset],
+    ).fetchall()
+    return total, rows
+
+
+def counts_by_source(conn: sqlite3.Connection) -> list[tuple]:
+    return conn.execute(
+        "SELECT p.source, COUNT(DISTINCT p.id), COUNT(pc.policy_id) FROM policies p"
+        " LEFT JOIN policy_codes pc ON pc.policy_id = p.id GROUP BY p.source ORDER BY p.source"
+    ).fetchall()
+
+
+def display_code(system: str, code: str) -> str:
+    return display(system, code)
