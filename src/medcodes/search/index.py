@@ -35,7 +35,8 @@ INDEXED_NOTES = ("inclusion", "includes")
 # circumstance shared by hundreds of codes, so they only feed the ranked text field.
 KEY_ORIGINS = frozenset({"inclusion", "pcs_index", "clfs_long", "term", "synonym"})
 # Words left out of an exact-name key, so that "calculus of kidney" and "kidney calculus" meet.
-KEY_STOP = frozenset("a an and or of the in on at to for by from nos unspecified type site".split())
+KEY_STOP_WORDS = "a an and or of the in on at to for by from nos unspecified type site"
+_UNSPECIFIED_TAIL = re.compile(r",[^,]*\b(?:unspecified|not specified|not elsewhere classified)\b.*$", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _WORD = re.compile(r"[a-z][a-z0-9']*[a-z0-9]|[a-z]")
 
@@ -96,14 +97,39 @@ def prior(system: str, kind: str, title: str, billable: bool, terminated: bool) 
         w -= 0.8
     if "other specified" in low:
         w -= 0.2
+    if system == "cpt" and low.startswith("anesth"):
+        # Anesthesia codes repeat the procedure's words; someone searching a procedure wants the procedure.
+        w -= 0.6
     if terminated:
         w -= 0.8
     return max(w, 0.0)
 
 
+_KEY_STOP: frozenset[str] | None = None
+
+
+def key_stop() -> frozenset[str]:
+    """The key's stop words as stems (the stemmer turns "unspecified" into "unspecifi")."""
+    global _KEY_STOP
+    if _KEY_STOP is None:
+        an = analyzer()
+        _KEY_STOP = frozenset(st for w in KEY_STOP_WORDS.split() for st in an.analyze(w)) | frozenset(
+            KEY_STOP_WORDS.split()
+        )
+    return _KEY_STOP
+
+
+def name_variants(name: str) -> list[str]:
+    """A name and, for "Pneumonia, unspecified organism", the general name before the comma."""
+    plain = _PARENS.sub(" ", name)
+    head = _UNSPECIFIED_TAIL.sub("", plain)
+    return [plain, head] if head != plain else [plain]
+
+
 def name_key(stems: list[str]) -> str | None:
     """An order-free key of a name's meaningful stems: equal keys mean the same name."""
-    kept = sorted({s for s in stems if s not in KEY_STOP})
+    stop = key_stop()
+    kept = sorted({s for s in stems if s not in stop})
     if not kept or len(kept) > 6:
         return None
     return " ".join(kept)
@@ -133,6 +159,7 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
         if origin in KEY_ORIGINS:
             names[(system, code)].append(term)
     an = analyzer()
+    key_cache: dict[str, str] = {}
 
     index = tantivy.Index(schema(), path=str(folder))
     index.register_tokenizer(ANALYZER, analyzer())
@@ -153,8 +180,12 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
         w = prior(system, kind, title, bool(billable), term_i <= today)
         keys = set()
         for name in (title, short, *names.get((system, code), [])):
-            if name:
-                k = name_key(an.analyze(_PARENS.sub(" ", name)))
+            if not name:
+                continue
+            for variant in name_variants(name):
+                k = key_cache.get(variant)
+                if k is None:
+                    k = key_cache[variant] = name_key(an.analyze(variant)) or ""
                 if k:
                     keys.add(k)
         doc = tantivy.Document(

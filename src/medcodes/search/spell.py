@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
+
+from medcodes.search.lay import norm
 
 MIN_LEN = 5
 
@@ -21,13 +23,13 @@ class Speller:
         self._all = [w for ws in self._by_first.values() for w in ws]
 
     def known(self, word: str) -> bool:
-        return word in self.vocab or word in self.protected
+        return word in self.vocab or word in self.protected or norm(word) in self.protected
 
     def correct(self, word: str) -> str | None:
         """The likeliest vocabulary word for a misspelt one, or None when it is known or hopeless."""
         if len(word) < MIN_LEN or not word.isalpha() or not word.isascii() or self.known(word):
             return None
-        limit = 1 if len(word) <= 6 else 2
+        limit = 1 if len(word) <= 5 else 2
         best = self._best(word, self._by_first.get(word[0], []), limit)
         if best is None:
             best = self._best(word, self._all, limit)
@@ -37,6 +39,7 @@ class Speller:
         found = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=limit, limit=20)
         if not found:
             return None
-        # Fewest edits first, then the word the codes use most.
-        found.sort(key=lambda f: (f[1], -self.vocab.get(f[0], 0)))
+        # Fewest edits first, then the closest letters (a swap beats a different word), then the
+        # word the codes use most.
+        found.sort(key=lambda f: (f[1], -fuzz.ratio(word, f[0]), -self.vocab.get(f[0], 0)))
         return found[0][0]
