@@ -223,6 +223,12 @@ def stats(db: DbOption = None, as_json: JsonOption = False):
 from medcodes.explain.cli import app as explain_app  # noqa: E402
 
 app.add_typer(explain_app, name="explain")
+from medcodes.policies.cli import app as policies_app  # noqa: E402
+
+app.add_typer(policies_app, name="policies")
+from medcodes.similar.cli import similar as similar_cmd  # noqa: E402
+
+app.command("similar")(similar_cmd)
 
 
 @app.command("search")

@@ -27,6 +27,7 @@ from scipy import sparse
 TOP_K = 10
 GROUP_CHUNK = 800  # rows per dense block: 800 x group-size floats
 CROSS_SYSTEMS = ("cpt", "hcpcs", "icd10pcs")  # procedures and services, not diagnoses
+SAME_SYSTEM_CROSS = ("cpt", "hcpcs")  # small enough to compare every code with every other
 CROSS_MIN = 0.55  # cosine a cross-system match needs
 CROSS_MAX_DF = 400  # words more common than this say nothing about a cross-system match
 POLICY_MAX_CODES = 300  # co-citation in a policy listing thousands of codes means little
@@ -38,7 +39,12 @@ _STOP = frozenset(
 _LATERALITY = re.compile(
     r"\b(?:(?:right|left|bilateral|unilateral)(?: (?:eyes?|ears?|sides?))?|unspecified (?:eye|ear|side))\b,?\s*"
 )
-PCS_AXIS_REASON = {3: "same procedure on another body part", 4: "other approach", 5: "other device", 6: "other qualifier"}
+PCS_AXIS_REASON = {
+    3: "same procedure on another body part",
+    4: "other approach",
+    5: "other device",
+    6: "other qualifier",
+}
 
 
 @dataclass
@@ -70,9 +76,9 @@ def tokens(title: str) -> list[str]:
     for w in _WORD.findall(title.lower()):
         if w in _STOP:
             continue
-        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        out.append(w)
+        # A 7-letter prefix joins word families (fluoroscopic/fluoroscopy/fluoroscope) that
+        # descriptors, short and long, spell differently.
+        out.append(w[:7])
     return out
 
 
@@ -96,7 +102,9 @@ def tfidf(titles: list[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
         indices.extend(sorted(cols))
         indptr.append(len(indices))
     data = np.ones(len(indices), dtype=np.float32)
-    x = sparse.csr_matrix((data, np.array(indices, dtype=np.int32), np.array(indptr)), shape=(len(titles), len(vocab)))
+    x = sparse.csr_matrix(
+        (data, np.array(indices, dtype=np.int32), np.array(indptr)), shape=(len(titles), len(vocab))
+    )
     df = np.bincount(x.indices, minlength=len(vocab)).astype(np.float32)
     idf = np.log((1 + len(titles)) / (1 + df)) + 1.0
     x = x @ sparse.diags(idf.astype(np.float32))
@@ -193,31 +201,38 @@ def _variants(leaves: list[Node], out: list[dict]) -> None:
 
 
 def _cross_system(leaves: list[Node], x: sparse.csr_matrix, df: np.ndarray, out: list[dict]) -> None:
-    """CPT, HCPCS and PCS codes for the same service, on distinctive words only."""
+    """The same service elsewhere: in another procedure system, or (CPT, HCPCS) in another branch
+    of the same one, such as a biosimilar's Q code for a J-code drug. Distinctive words only, and
+    at least two of them in common."""
     keep = (df <= CROSS_MAX_DF).astype(np.float32)
     xr = x @ sparse.diags(keep)
     norms = np.sqrt(xr.multiply(xr).sum(axis=1)).A1
     norms[norms == 0] = 1.0
     xr = sparse.csr_matrix(sparse.diags(1 / norms.astype(np.float32)) @ xr)
+    xb = (xr > 0).astype(np.float32)
     systems = np.array([n.system for n in leaves])
+    branch = [leaves[i].parent for i in range(len(leaves))]
     for a in CROSS_SYSTEMS:
         rows = np.flatnonzero(systems == a)
-        if not len(rows):
-            continue
         for b in CROSS_SYSTEMS:
             cols = np.flatnonzero(systems == b)
-            if a == b or not len(cols):
+            if not len(rows) or not len(cols) or (a == b and a not in SAME_SYSTEM_CROSS):
                 continue
             for start in range(0, len(rows), 4000):
                 r = rows[start : start + 4000]
-                sim = (xr[r] @ xr[cols].T).tocoo()
-                mask = sim.data >= CROSS_MIN
+                sim = (xr[r] @ xr[cols].T).tocsr()
+                shared = (xb[r] @ xb[cols].T).tocsr()
+                sim = sim.multiply(shared >= 2).multiply(sim >= CROSS_MIN).tocoo()
                 best: dict[int, list[tuple[float, int]]] = defaultdict(list)
-                for ri, ci, v in zip(sim.row[mask], sim.col[mask], sim.data[mask], strict=True):
-                    best[int(r[ri])].append((float(v), int(cols[ci])))
+                for ri, ci, v in zip(sim.row, sim.col, sim.data, strict=True):
+                    i, j = int(r[ri]), int(cols[ci])
+                    if a == b and (i == j or branch[i] == branch[j]):
+                        continue
+                    best[i].append((float(v), j))
                 for i, matches in best.items():
+                    reason = "same service in " + _LABEL[b] if a != b else "similar wording elsewhere"
                     for v, j in sorted(matches, reverse=True)[:2]:
-                        _offer(out[i], j, 0.5 * v, f"same service in {_LABEL[b]}")
+                        _offer(out[i], j, 0.5 * v, reason)
 
 
 _LABEL = {"cpt": "CPT", "hcpcs": "HCPCS", "icd10pcs": "ICD-10-PCS", "icd10cm": "ICD-10-CM"}
@@ -253,7 +268,7 @@ def _co_cited(conn: sqlite3.Connection, index: dict[tuple[str, str], int], out: 
 
 
 def _cap(reason: str) -> int:
-    if reason.startswith("same service in"):
+    if reason.startswith("same service in") or reason == "similar wording elsewhere":
         return 2
     if reason.startswith("other ") or reason.startswith("same procedure on"):
         return 4
@@ -302,8 +317,12 @@ def compute(conn: sqlite3.Connection, report: SimilarReport | None = None) -> li
         if not cands:
             continue
         n = leaves[i]
-        ranked = sorted(cands.items(), key=lambda kv: (-kv[1].score, leaves[kv[0]].system, leaves[kv[0]].sort))
-        items = [[leaves[j].system, leaves[j].code, round(c.score, 3), c.reason] for j, c in diversify(ranked)]
+        ranked = sorted(
+            cands.items(), key=lambda kv: (-kv[1].score, leaves[kv[0]].system, leaves[kv[0]].sort)
+        )
+        items = [
+            [leaves[j].system, leaves[j].code, round(c.score, 3), c.reason] for j, c in diversify(ranked)
+        ]
         rows.append((n.system, n.code, json.dumps(items, separators=(",", ":"))))
     report.codes = len(leaves)
     report.rows = len(rows)

@@ -1,0 +1,77 @@
+"""`medcodes similar CODE` (and `medcodes similar --rebuild` after ingesting policies)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def similar(
+    code: Annotated[str | None, typer.Argument(help="Any spelling: E11.9, 0dtj4zz, 85230")] = None,
+    system: Annotated[str | None, typer.Option("--system", "-s", help="cpt, hcpcs, icd10cm or icd10pcs")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many (1-50).", min=1, max=50)] = 10,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Recompute every list in place (after `medcodes policies ingest`).")
+    ] = False,
+    db: Annotated[Path | None, typer.Option("--db", help="SQLite database file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+):
+    """Codes a coder would consider instead of CODE, each with its reason."""
+    from medcodes.cli import _print_json, console, open_store
+
+    if rebuild:
+        _rebuild(open_store(db, readonly=False), as_json)
+        return
+    if not code:
+        console.print("[red]error:[/] give a CODE, or --rebuild")
+        raise typer.Exit(2)
+    _show(open_store(db), code, system, limit, as_json, _print_json)
+
+
+def _show(store, code, system, limit, as_json, print_json) -> None:
+    from rich.table import Table
+
+    from medcodes.cli import out
+    from medcodes.similar import similar_for
+
+    records = store.find(code, system)
+    if not records:
+        out.print(f"{code}: not found")
+        raise typer.Exit(1)
+    docs = [
+        {
+            "system": rec.system,
+            "code": rec.display,
+            "title": rec.title,
+            "similar": [
+                {"system": s.system, "code": s.display, "title": s.title, "reason": s.reason, "score": s.score}
+                for s in similar_for(store, rec.system, rec.code, limit)
+            ],
+        }
+        for rec in records
+    ]
+    if as_json:
+        print_json(docs if len(docs) > 1 else docs[0])
+        return
+    for doc in docs:
+        out.print(f"[bold]{doc['code']}[/] ({doc['system']}) {doc['title']}")
+        table = Table("code", "system", "reason", "title")
+        for s in doc["similar"]:
+            table.add_row(s["code"], s["system"], s["reason"], s["title"])
+        out.print(table)
+
+
+def _rebuild(store, as_json: bool) -> None:
+    from medcodes.cli import _print_json, out
+    from medcodes.similar.build import SimilarReport, compute, write
+
+    report = SimilarReport()
+    with store.conn:
+        write(store.conn, compute(store.conn, report))
+    seconds = {k: round(v, 2) for k, v in report.seconds.items()}
+    if as_json:
+        _print_json({"codes": report.codes, "lists": report.rows, "seconds": seconds})
+    else:
+        out.print(f"{report.rows:,} similar-code lists for {report.codes:,} codes in {sum(seconds.values()):.1f} s")
