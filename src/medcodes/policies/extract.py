@@ -140,7 +140,8 @@ def _rejected_number(text: str, tok: _Tok, line: str) -> bool:
         return True
     if _COUNT_WORDS_AFTER.match(after):
         return True
-    return bool(_CITATION.search(line))
+    # Citations are judged near the token: some extracts put a whole page on one line.
+    return bool(_CITATION.search(text, max(0, tok.start - 100), min(len(text), tok.end + 60)))
 
 
 def _resolve(tok: _Tok, index: CodeIndex, icd_context: bool) -> str | None:
@@ -197,9 +198,12 @@ def _icd_line(line: str, in_icd_section: bool, before: str) -> bool:
     return len(_LIST_LEFTOVER.sub("", rest)) <= 2
 
 
-def _context(lines: _Lines, i: int) -> str:
+def _context(lines: _Lines, i: int, offset: int) -> str:
     """The line of a mention; a short table cell borrows the next line, which usually holds its descriptor."""
     ctx = lines.line(i).strip()
+    if len(ctx) > 300:  # a flattened page: keep the part around the code
+        at = offset - lines.starts[i]
+        ctx = "… " + lines.line(i)[max(0, at - 140) : at + 160].strip() + " …"
     j = i + 1
     while len(ctx) < 60 and j < len(lines.starts) and j <= i + 2:
         nxt = lines.line(j).strip()
@@ -243,7 +247,11 @@ class Extractor:
                 li = lines.index(tok.start)
                 line = lines.line(li)
                 icd_ctx = _icd_line(line, heading_flags[li], page.text[max(0, tok.start - 40) : tok.start])
-                if tok.shape in ("cpt5",) and _rejected_number(page.text, tok, line):
+                if tok.shape == "cpt5" and _rejected_number(page.text, tok, line):
+                    continue
+                if tok.shape != "icd_dotted" and _CITATION.search(
+                    page.text, max(0, tok.start - 100), min(len(page.text), tok.end + 60)
+                ):
                     continue
                 if tok.shape in ("hcpcs", "icd") and re.search(
                     r"\b(?:LCD|NCD|Article|Policy)\W{0,3}$", page.text[max(0, tok.start - 12) : tok.start]
@@ -266,7 +274,7 @@ class Extractor:
                                         codes=codes,
                                         page=page.number,
                                         line=line_base + li + 1,
-                                        context=_context(lines, li),
+                                        context=_context(lines, li, tok.start),
                                         sentence=_sentence(page.text, tok.start, nxt.end),
                                         is_range=True,
                                     )
@@ -282,7 +290,7 @@ class Extractor:
                         codes=[tok.code],
                         page=page.number,
                         line=line_base + li + 1,
-                        context=_context(lines, li),
+                        context=_context(lines, li, tok.start),
                         sentence=_sentence(page.text, tok.start, tok.end),
                     )
                 )
