@@ -1,0 +1,148 @@
+"""What every HTML page shares: one Jinja environment, cache headers keyed to the database, the footer."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from medcodes.models import SYSTEM_LABELS, SYSTEM_NAMES, SYSTEMS
+from medcodes.store import Store
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# Pages change only when the database does, so browsers and proxies may keep them a while and
+# then revalidate cheaply with the ETag.
+CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=3600"
+
+SYSTEM_BLURBS: dict[str, str] = {
+    "cpt": "Procedures and services billed by physicians and outpatient facilities (AMA).",
+    "hcpcs": "Supplies, drugs, equipment, ambulance and services not in CPT (CMS).",
+    "icd10cm": "Diagnoses, symptoms and reasons for a visit (CDC/NCHS).",
+    "icd10pcs": "Inpatient hospital procedures (CMS).",
+}
+
+AMA_NOTICE = (
+    "CPT® is a registered trademark of the American Medical Association. CPT codes and descriptions "
+    "are copyright American Medical Association. All rights reserved."
+)
+
+
+def code_url(system: str, display: str) -> str:
+    return f"/codes/{system}/{quote(display, safe='.-')}"
+
+
+def _asset_version() -> str:
+    """Changes whenever a static file changes, so static URLs can be cached for a long time."""
+    h = hashlib.sha1()
+    for p in sorted((Path(__file__).parent / "static").glob("*")):
+        h.update(p.read_bytes())
+    return h.hexdigest()[:10]
+
+
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html", "xml"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,
+)
+env.globals.update(
+    code_url=code_url,
+    SYSTEMS=SYSTEMS,
+    SYSTEM_LABELS=SYSTEM_LABELS,
+    SYSTEM_NAMES=SYSTEM_NAMES,
+    SYSTEM_BLURBS=SYSTEM_BLURBS,
+    AMA_NOTICE=AMA_NOTICE,
+    asset_version=_asset_version(),
+)
+
+
+def db_version(store: Store) -> str:
+    """The build id plus the file's mtime: ingesting policies or explanations changes the file, not the build id."""
+    try:
+        mtime = store.path.stat().st_mtime_ns
+    except OSError:
+        mtime = 0
+    return f"{store.build_id}:{mtime}"
+
+
+_site_cache: dict[tuple[int, str], dict[str, Any]] = {}
+
+
+def site_info(store: Store) -> dict[str, Any]:
+    """Footer and home-page facts, computed once per database version."""
+    key = (id(store), db_version(store))
+    info = _site_cache.get(key)
+    if info is None:
+        stats = store.stats()
+        info = {
+            "versions": store.data_versions(),
+            "stats": stats,
+            "has_cpt": "cpt" in stats,
+            "built_at": store.meta.get("built_at", ""),
+        }
+        _site_cache.clear()
+        _site_cache[key] = info
+    return info
+
+
+def etag_for(store: Store, request: Request) -> str:
+    raw = f"{db_version(store)}|{request.url.path}|{request.url.query}"
+    return 'W/"' + hashlib.sha1(raw.encode()).hexdigest()[:20] + '"'
+
+
+def not_modified(store: Store, request: Request) -> Response | None:
+    """A 304 when the browser already holds this page for this database version."""
+    etag = etag_for(store, request)
+    sent = request.headers.get("if-none-match", "")
+    if sent and etag in [t.strip() for t in sent.split(",")]:
+        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
+    return None
+
+
+def canonical_url(request: Request, path: str | None = None) -> str:
+    return str(request.base_url).rstrip("/") + (path if path is not None else request.url.path)
+
+
+def render(
+    request: Request,
+    store: Store | None,
+    template: str,
+    *,
+    status: int = 200,
+    cpt: bool = False,
+    cache: bool = True,
+    **ctx: Any,
+) -> HTMLResponse:
+    """Render a page. `cpt` says the page shows CPT text, which brings the AMA notice into the footer."""
+    info = site_info(store) if store is not None else {"versions": {}, "stats": {}, "has_cpt": False}
+    ctx.setdefault("canonical", canonical_url(request))
+    html = env.get_template(template).render(request=request, site=info, cpt=cpt, **ctx)
+    headers = {}
+    if cache and status == 200 and store is not None:
+        headers = {"ETag": etag_for(store, request), "Cache-Control": CACHE_CONTROL}
+    else:
+        headers = {"Cache-Control": "no-store" if status >= 500 else "public, max-age=60"}
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def redirect(url: str, status: int = 301) -> RedirectResponse:
+    return RedirectResponse(url, status_code=status, headers={"Cache-Control": "public, max-age=86400"})
+
+
+_SYSTEM_ALIAS = re.compile(r"[^a-z0-9]")
+
+
+def system_alias(name: str) -> str | None:
+    """`ICD-10-CM`, `icd_10_cm`, `HCPCS` -> the system id; None when it is no system we know."""
+    s = _SYSTEM_ALIAS.sub("", name.lower())
+    if s in SYSTEMS:
+        return s
+    return {"cpt4": "cpt", "hcpcs2": "hcpcs", "hcpcsii": "hcpcs", "hcpcslevelii": "hcpcs"}.get(s)
