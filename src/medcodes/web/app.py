@@ -28,6 +28,11 @@ def create_app(db_path: Path | str | None = None, cors_origins: list[str] | None
         app.include_router(module.router, prefix="/api/v1")
     api.install(app)  # JSON error bodies; the pages' handlers below defer to them for /api paths
     _cors(app, cors_origins)
+    # HTML pages, static files, gzip and HTML error pages. Last, so that its error handlers can hand
+    # /api requests to the JSON handlers registered above.
+    from medcodes.web import pages
+
+    pages.install(app)
     return app
 
 
