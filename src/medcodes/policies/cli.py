@@ -133,3 +133,26 @@ def show(
             out.print(f"  {c['display']:9} {c['system']:8} p.{c['page'] or '-':<3} {(c['context'] or '')[:90]}")
         if len(codes) > 200:
             out.print(f"  … {len(codes) - 200} more")
+
+
+@app.command("fetch-mcd")
+def fetch_mcd(
+    ids: Annotated[list[str], typer.Argument(help="MCD policy ids from the document list, e.g. lcd-l36668")],
+    base_url: Annotated[str, typer.Option("--base-url", help="Coverage API root.")] = "https://api.coverage.cms.gov",
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Cache API responses here.")] = None,
+    db: DbOption = None,
+):
+    """Fetch the code tables of LCDs and billing-and-coding articles from the CMS Coverage API."""
+    from medcodes.policies.coverage_api import CoverageClient
+    from medcodes.policies.ingest import Ingester, fetch_mcd_codes
+
+    store = _store(db, readonly=False)
+    client = CoverageClient(base_url, cache_dir=cache_dir)
+    try:
+        report = fetch_mcd_codes(Ingester(store.conn), client, ids)
+    finally:
+        client.close()
+    for f in report.files:
+        out.print(f"{f.status:>9} {f.path}: {f.links} links" + (f" — {f.reason}" if f.reason else ""))
+    if report.failures:
+        raise typer.Exit(1)

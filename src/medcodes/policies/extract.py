@@ -30,10 +30,10 @@ _STATES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
     "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR"
 ).split()
-_ZIP_BEFORE = re.compile(r"(?:\b(?:" + "|".join(_STATES) + r")|Ste\.?|Suite)\s*,?\s+$")
+_ZIP_BEFORE = re.compile(r"(?:\b(?:" + "|".join(_STATES) + r")|Ste\.?|Suite)\s*,?\s+\Z")
 _NUMBER_WORDS_BEFORE = re.compile(
     r"(?:policy|phone|fax|tel|telephone|zip|suite|box|pmid|isbn|issn|lcd|article|ncd|article id|"
-    r"volume|vol|page|pages|pp|n|ref|reference|id)\W{0,3}(?:number|no\.?|#|id)?\W{0,3}$",
+    r"volume|vol|page|pages|pp|n|ref|reference|id)\W{0,3}(?:number|no\.?|#|id)?\W{0,3}\Z",
     re.I,
 )
 _COUNT_WORDS_AFTER = re.compile(
@@ -132,9 +132,9 @@ def _rejected_number(text: str, tok: _Tok, line: str) -> bool:
         return True
     if re.match(r"^(?:[.,/]\d|%|-\d{1,4}(?!\d)|\s?(?:mg|mcg|ml|units?)\b)", after, re.I):
         return True
-    if re.search(r"(?<![0-9A-Z])\d{1,4}-$", before):  # middle of an NDC or phone number
+    if re.search(r"(?<![0-9A-Z])\d{1,4}-\Z", before):  # middle of an NDC or phone number
         return True
-    if re.search(r"\d,$", before):  # thousands separator: 1,23456
+    if re.search(r"\d,\Z", before):  # thousands separator: 1,23456
         return True
     if _ZIP_BEFORE.search(before) or _NUMBER_WORDS_BEFORE.search(before):
         return True
@@ -190,7 +190,7 @@ _LIST_LEFTOVER = re.compile(r"[\s,;/()\-\u2010-\u2015]|\b(?:and|or|to|through)\b
 def _icd_line(line: str, in_icd_section: bool, before: str) -> bool:
     """Undotted ICD-10-CM codes (C61, E119) look like many other things: accept them in a line that has a
     dotted ICD code, after "ICD-10 ... code", or in an ICD section on a line holding nothing but codes."""
-    if re.search(r"[A-Z]\d[0-9A-Z]\.[0-9A-Z]", line) or re.search(r"ICD-?10(?:-CM)?\s+(?:diagnosis\s+)?codes?\W*$", before):
+    if re.search(r"[A-Z]\d[0-9A-Z]\.[0-9A-Z]", line) or re.search(r"ICD-?10(?:-CM)?\s+(?:diagnosis\s+)?codes?\W*\Z", before):
         return True
     if not in_icd_section:
         return False
@@ -254,7 +254,7 @@ class Extractor:
                 ):
                     continue
                 if tok.shape in ("hcpcs", "icd") and re.search(
-                    r"\b(?:LCD|NCD|Article|Policy)\W{0,3}$", page.text[max(0, tok.start - 12) : tok.start]
+                    r"\b(?:LCD|NCD|Article|Policy)\W{0,3}\Z", page.text[max(0, tok.start - 12) : tok.start]
                 ):
                     continue
                 # A range: this token, a dash or "to"/"through", and a token of the same system.

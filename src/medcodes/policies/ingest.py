@@ -276,3 +276,43 @@ def _type_guess(text: str) -> str:
         if needle in head:
             return kind
     return "Policy"
+
+
+def fetch_mcd_codes(ingester: Ingester, client, policy_ids: list[str]) -> IngestReport:
+    """Fill MCD policies (from the document list) with their Coverage API code tables."""
+    import hashlib
+    import json
+
+    from medcodes.policies.coverage_api import CoverageApiError
+
+    for pid in policy_ids:
+        t0 = time.perf_counter()
+        row = repo.get(ingester.conn, pid)
+        if row is None or row[1] != "cms-mcd":
+            ingester._add(FileResult(pid, "cms-coverage-api", "failed", reason="not an MCD policy in the database"))
+            continue
+        attrs = json.loads(row[12]) if row[12] else {}
+        doc_id, version = attrs.get("document_id") or row[4].lstrip("LA"), attrs.get("version")
+        try:
+            if pid.startswith("lcd-"):
+                tables = ingester_client_tables(client.lcd_tables, doc_id, version)
+            else:
+                tables = ingester_client_tables(client.article_tables, doc_id, version)
+        except CoverageApiError as exc:
+            ingester._add(FileResult(pid, "cms-coverage-api", "failed", reason=str(exc)))
+            continue
+        links, skipped = mcd.links_from_api(ingester.index, tables)
+        record = repo.PolicyRecord(
+            id=pid, source="cms-mcd", title=row[3], payer=row[2], number=row[4], type=row[5],
+            effective_date=row[6], last_reviewed=row[7], url=row[8], file=row[9],
+            checksum=hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest(), attrs=attrs,
+        )
+        saved = repo.save(ingester.conn, record, links)
+        reason = f"{skipped} codes not in the database skipped" if skipped else saved.summary
+        ingester._add(FileResult(pid, "cms-coverage-api", saved.status, 1, saved.links, reason, pid,
+                                 seconds=time.perf_counter() - t0))
+    return ingester.report
+
+
+def ingester_client_tables(fetch, doc_id: str, version: str | None) -> dict[str, list[dict]]:
+    return fetch(str(doc_id), version)
