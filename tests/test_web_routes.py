@@ -161,6 +161,27 @@ def small_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("webdb") / "medcodes.sqlite"
     sources = [Source(s, f"test {s}", "T1") for s in recs]
     build.build(path, sources, lambda src: iter(recs[src.system]))
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO policies (id, source, payer, title, number, type, effective_date, url, ingested_at)"
+            " VALUES ('acme-dm-1', 'payer-document', 'Acme Health', 'Diabetes <management> policy', 'DM-1',"
+            " 'medical policy', '2025-01-01', 'https://example.org/dm1.pdf', '2025-01-02')"
+        )
+        conn.executemany(
+            "INSERT INTO policy_codes (policy_id, system, code, disposition, evidence, context, page) VALUES (?,?,?,?,?,?,?)",
+            [
+                (
+                    "acme-dm-1",
+                    "icd10cm",
+                    "E119",
+                    "covered",
+                    "Covered",
+                    "E11.9 is covered when <criteria> are met",
+                    3,
+                ),
+                ("acme-dm-1", "icd10cm", "E1199", "investigational", "Experimental", "E11.99 gone", 4),
+            ],
+        )
     return path
 
 
@@ -266,6 +287,20 @@ def test_non_canonical_spellings_redirect(client, path, target):
     r = client.get(path)
     assert r.status_code == 301
     assert r.headers["location"] == target
+
+
+def test_policy_page_and_code_page_section(client):
+    r = client.get("/policies/acme-dm-1")
+    assert r.status_code == 200
+    html = r.text
+    assert "Diabetes &lt;management&gt; policy" in html and "<management>" not in html
+    assert "Acme Health" in html and 'href="https://example.org/dm1.pdf"' in html
+    assert html.index("Medically necessary") < html.index('href="/codes/icd10cm/E11.9"')
+    assert "E11.99" in html and 'href="/codes/icd10cm/E11.99"' not in html  # cited but not in the database
+    code = client.get("/codes/icd10cm/E11.9").text
+    section = code[code.index('id="policies-h"') : code.index('id="similar-h"')]
+    assert 'href="/policies/acme-dm-1"' in section and "Medically necessary" in section
+    assert "&lt;criteria&gt;" in section
 
 
 def test_browse_pages(client):

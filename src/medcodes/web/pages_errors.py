@@ -92,3 +92,22 @@ def install(app: FastAPI) -> None:
             return await api_validation(request, exc)
         fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors())
         return error_page(request, 422, f"Some parts of the address could not be read ({fields}).")
+
+    api_value = app.exception_handlers.get(ValueError)
+    if api_value is not None:
+        # The API answers bad parameters found below the route (ValueError) with a 422; pages do the same in HTML.
+        @app.exception_handler(ValueError)
+        async def _value(request: Request, exc: ValueError):
+            if _is_api(request):
+                return await api_value(request, exc)
+            log.warning("bad request on %s: %s", request.url.path, exc)
+            return error_page(request, 422, "We could not use that request: " + str(exc)[:200])
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception):
+        log.exception("unhandled error on %s", request.url.path)
+        if _is_api(request):
+            from fastapi.responses import JSONResponse
+
+            return JSONResponse({"error": "internal error", "status": 500}, status_code=500)
+        return error_page(request, 500, "The page could not be shown. Please try again in a moment.")
