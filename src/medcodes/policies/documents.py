@@ -140,9 +140,9 @@ _BLOCK_TAGS = "p,div,br,li,h1,h2,h3,h4,h5,h6,tr,table,section,article,header,foo
 
 
 def _html_text(data: bytes) -> str:
-    from selectolax.parser import HTMLParser
+    from selectolax.lexbor import LexborHTMLParser
 
-    tree = HTMLParser(_decode(data))
+    tree = LexborHTMLParser(_decode(data))
     for node in tree.css("script,style,noscript,template"):
         node.decompose()
     # A table row becomes one line so that a code keeps its row as context.

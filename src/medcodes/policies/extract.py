@@ -214,10 +214,15 @@ def _context(lines: _Lines, i: int, offset: int) -> str:
     return re.sub(r"\s+", " ", ctx)[:300]
 
 
-_SENT_END = re.compile(r"[.;!?](?=\s)|\n\s*\n")
+_SENT_END = re.compile(r"[.;!?:](?=\s)|\n\s*\n")
 
 
 def _sentence(text: str, start: int, end: int) -> str:
+    line_start = text.rfind("\n", 0, start) + 1
+    if not text[line_start:start].strip("| \t"):
+        # A line that opens with the code is a table row or list item: the row is the sentence.
+        line_end = text.find("\n", end)
+        return re.sub(r"\s+", " ", text[line_start : line_end if line_end >= 0 else len(text)]).strip()
     lo = max(0, start - 400)
     ends = [m.end() for m in _SENT_END.finditer(text, lo, start)]
     s = ends[-1] if ends else lo

@@ -186,7 +186,7 @@ class Ingester:
         side = md.from_sidecar(path) if path.exists() else md.Meta()
         fname = md.from_filename(path)
         ident = (manifest or md.Meta()).merged(side).merged(fname).merged(text_meta)
-        pid = md.policy_id(md.Meta(payer=ident.payer, id=ident.id, number=fname.number or text_meta.number), path)
+        pid = md.policy_id(md.Meta(payer=ident.payer, id=ident.id, number=(manifest and manifest.number) or fname.number or text_meta.number), path)
         extractor = Extractor(self.index)
         mentions = extractor.extract(doc.pages)
         disposition.assign(doc.pages, mentions)
