@@ -67,7 +67,6 @@ def schema() -> tantivy.Schema:
     sb.add_integer_field("billable", stored=True, indexed=True, fast=True)
     sb.add_integer_field("eff", stored=False, indexed=True, fast=True)
     sb.add_integer_field("term", stored=False, indexed=True, fast=True)
-    sb.add_integer_field("depth", stored=True, indexed=False, fast=False)
     sb.add_float_field("w", stored=False, indexed=False, fast=True)
     return sb.build()
 
@@ -165,13 +164,14 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
     index.register_tokenizer(ANALYZER, analyzer())
     writer = index.writer(heap_size=256_000_000, num_threads=1)
     vocab: Counter[str] = Counter()
+    texts: list[str] = []
     today = int(date.today().strftime("%Y%m%d"))
     n = 0
     rows = conn.execute(
-        "SELECT system, code, display, kind, title, short_title, billable, parent, depth,"
+        "SELECT system, code, display, kind, title, short_title, billable, parent,"
         " effective_date, termination_date FROM codes ORDER BY system, sort"
     )
-    for system, code, disp, kind, title, short, billable, parent, depth, eff, term in rows:
+    for system, code, disp, kind, title, short, billable, parent, eff, term in rows:
         alt_parts = extra.get((system, code), [])
         if short and short != title:
             alt_parts = [short, *alt_parts]
@@ -179,8 +179,10 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
         term_i = date_int(term, NO_END)
         w = prior(system, kind, title, bool(billable), term_i <= today)
         keys = set()
-        for name in (title, short, *names.get((system, code), [])):
-            if not name:
+        # A full PCS code's title is a 7-axis sentence nobody types whole; its index terms still count.
+        own = () if system == "icd10pcs" and kind == "code" else (title, short if short != title else None)
+        for name in (*own, *names.get((system, code), [])):
+            if not name or name.count(" ") > 14:
                 continue
             for variant in name_variants(name):
                 k = key_cache.get(variant)
@@ -201,13 +203,16 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
             billable=int(billable),
             eff=date_int(eff, 0),
             term=term_i,
-            depth=int(depth),
             w=float(w),
         )
         writer.add_document(doc)
-        vocab.update(words(title))
-        vocab.update(words(alt))
+        texts.append(title)
+        texts.append(alt)
         n += 1
+        if len(texts) > 20_000:
+            vocab.update(words("\n".join(texts)))
+            texts.clear()
+    vocab.update(words("\n".join(texts)))
     writer.commit()
     writer.wait_merging_threads()
     with open(folder / VOCAB_FILE, "w", encoding="utf-8") as fh:
@@ -225,7 +230,6 @@ class Doc:
     parent: str | None
     title: str
     billable: bool
-    depth: int
 
 
 class Engine:
@@ -259,7 +263,6 @@ class Engine:
             parent=d.get_first("parent") or None,
             title=d.get_first("title"),
             billable=bool(d.get_first("billable")),
-            depth=int(d.get_first("depth") or 0),
         )
 
 
