@@ -231,8 +231,10 @@ def _cross_system(leaves: list[Node], x: sparse.csr_matrix, df: np.ndarray, out:
                     best[i].append((float(v), j))
                 for i, matches in best.items():
                     reason = "same service in " + _LABEL[b] if a != b else "similar wording elsewhere"
+                    # Within one system the hierarchy already knows best; these only fill a list.
+                    weight = 0.5 if a != b else 0.25
                     for v, j in sorted(matches, reverse=True)[:2]:
-                        _offer(out[i], j, 0.5 * v, reason)
+                        _offer(out[i], j, weight * v, reason)
 
 
 _LABEL = {"cpt": "CPT", "hcpcs": "HCPCS", "icd10pcs": "ICD-10-PCS", "icd10cm": "ICD-10-CM"}
