@@ -202,7 +202,12 @@ class Store:
     def nearest(self, code: str, system: str | None = None, limit: int = 5) -> list[CodeRecord]:
         """Existing codes closest to a spelling that was not found: longest shared prefix, then neighbours."""
         c = canonical(code)
-        systems = [system] if system else (looks_like(c) or list(SYSTEMS))
+        if system:
+            systems = [system]
+        elif "." in code and "icd10cm" in looks_like(c):
+            systems = ["icd10cm"]  # only ICD-10-CM codes are written with a dot
+        else:
+            systems = looks_like(c) or list(SYSTEMS)
         out: list[CodeRecord] = []
         for n in range(len(c), 0, -1):
             for s in systems:
