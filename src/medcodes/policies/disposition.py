@@ -120,4 +120,20 @@ def assign(pages: list[Page], mentions: list[Mention]) -> None:
                 m.disposition = disposition
                 m.evidence = f'heading: "{text[:160]}"'
                 continue
+        # Flattened pages (a whole HTML policy on one line) have no headings: the statement just before
+        # a "Procedure Codes ..." list decides, if it is in the same paragraph.
+        before = m.extra.get("before", "").split("\n\n")[-1]
+        if "\n" not in before[-300:] and (found := _last_statement(before)):
+            m.disposition, phrase = found
+            m.evidence = f'preceding text: "{phrase}"'
+            continue
         m.disposition, m.evidence = "listed", None
+
+
+def _last_statement(text: str) -> tuple[str, str] | None:
+    """The disposition of the last sentence before a code list that states one."""
+    for sentence in reversed(re.split(r"(?<=[.!?])\s+", text)[-4:]):
+        found = classify(sentence)
+        if found:
+            return found
+    return None

@@ -282,6 +282,7 @@ class Extractor:
                                         context=_context(lines, li, tok.start),
                                         sentence=_sentence(page.text, tok.start, nxt.end),
                                         is_range=True,
+                                        extra={"before": page.text[max(0, tok.start - 500) : tok.start]},
                                     )
                                 )
                                 continue
@@ -297,6 +298,7 @@ class Extractor:
                         line=line_base + li + 1,
                         context=_context(lines, li, tok.start),
                         sentence=_sentence(page.text, tok.start, tok.end),
+                        extra={"before": page.text[max(0, tok.start - 500) : tok.start]},
                     )
                 )
             line_base += len(lines.starts)
