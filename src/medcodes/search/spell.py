@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from medcodes.search.lay import norm
@@ -39,7 +39,8 @@ class Speller:
         found = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=limit, limit=20)
         if not found:
             return None
-        # Fewest edits first, then the closest letters (a swap beats a different word), then the
-        # word the codes use most.
-        found.sort(key=lambda f: (f[1], -fuzz.ratio(word, f[0]), -self.vocab.get(f[0], 0)))
+        # Fewest edits first, then the same letters shuffled ("athsma" is "asthma", not the
+        # abbreviation "athscl"), then the word the codes use most ("migraine" over "migrans").
+        letters = sorted(word)
+        found.sort(key=lambda f: (f[1], sorted(f[0]) != letters, -self.vocab.get(f[0], 0)))
         return found[0][0]

@@ -1,0 +1,51 @@
+"""Search on the database built from the real release files (../shared/data)."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcodes.search import autocomplete, search
+from medcodes.store import Store
+
+
+@pytest.fixture(scope="module")
+def store(real_db) -> Store:
+    return Store(real_db)
+
+
+@pytest.mark.parametrize(
+    "q, system, display",
+    [("E11.9", "icd10cm", "E11.9"), ("e119", "icd10cm", "E11.9"), ("0dtj4zz", "icd10pcs", "0DTJ4ZZ"),
+     ("J1745", "hcpcs", "J1745"), ("99213", "cpt", "99213"), ("85230", "cpt", "85230")],
+)
+def test_real_codes_first(store, q, system, display):
+    top = search(store, q).results[0]
+    assert (top.system, top.display) == (system, display)
+
+
+def test_real_prefix_and_range(store):
+    assert [h.display for h in search(store, "E11").results[:2]] == ["E11", "E11.0"]
+    res = search(store, "85002-85999", limit=100)
+    assert res.total > 50 and all(h.system == "cpt" and "85002" <= h.code <= "85999" for h in res.results)
+
+
+@pytest.mark.parametrize(
+    "q, prefix",
+    [("heart attack", "I21"), ("pink eye", "H10"), ("kidney stones", "N20"), ("high blood pressure", "I10"),
+     ("broken wrist", "S52.5")],
+)
+def test_real_lay_terms(store, q, prefix):
+    assert any(h.display.startswith(prefix) for h in search(store, q, limit=10).results)
+
+
+@pytest.mark.parametrize("q, fixed", [("diabetis", "diabetes"), ("pnuemonia", "pneumonia"),
+                                      ("hypertention", "hypertension"), ("colonscopy", "colonoscopy")])
+def test_real_typos(store, q, fixed):
+    res = search(store, q)
+    assert res.corrected_query == fixed and res.total > 0
+
+
+def test_real_autocomplete(store):
+    hits = autocomplete(store, "pneumo")
+    assert 0 < len(hits) <= 8
+    assert any("pneumo" in h.title.lower() for h in hits)
