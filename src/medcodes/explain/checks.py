@@ -7,7 +7,7 @@ to the grounded text), "info" results such as the reading level are only reporte
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from medcodes.explain import Explanation, Section
 from medcodes.explain.facts import Facts
@@ -26,7 +26,10 @@ class CheckResult:
     value: float | None = None
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        out = {"name": self.name, "ok": self.ok, "detail": self.detail, "severity": self.severity}
+        if self.value is not None:
+            out["value"] = self.value
+        return out
 
 
 def section_text(sec: Section) -> str:
@@ -80,20 +83,25 @@ _NOT_DRUG = re.compile(
     re.IGNORECASE,
 )
 _SIDE_FALSE_FRIENDS = {
-    "right": r"away|now|after|before|amount|dose|time|to|for|choice|care|treatment|thing|fit|size|questions|here|there|one|way|and|or",
+    "right": r"away|now|after|before|amount|dose|time|to|for|choice|care|treatment|thing|things|fit|size|questions|here|there|one|way|and|or|position|place|people|person|test|tests|balance|decision|kind|type",
     "left": r"untreated|over|behind|alone|out|unchecked|in|with|to|by|after|for|on|without|unmanaged|undiagnosed",
 }
 
 
+_SIDE_RX = {
+    side: re.compile(rf"\b{side}\b(?!\s+(?:{bad})\b)", re.IGNORECASE) for side, bad in _SIDE_FALSE_FRIENDS.items()
+}
+_BOTH_SIDES = re.compile(r"\bbilateral\b|\bboth sides\b", re.IGNORECASE)
+
+
 def _side_mentions(text: str) -> set[str]:
     found: set[str] = set()
-    for side, bad in _SIDE_FALSE_FRIENDS.items():
-        rx = re.compile(rf"\b{side}\b(?!-hand(?:ed)?\s+(?:rule))(?!\s+(?:{bad})\b)", re.IGNORECASE)
+    for side, rx in _SIDE_RX.items():
         for m in rx.finditer(text):
             if re.search(r"\ball\s*$", text[max(0, m.start() - 5) : m.start()], re.IGNORECASE):
                 continue
             found.add(side)
-    if re.search(r"\bbilateral\b|\bboth sides\b", text, re.IGNORECASE):
+    if _BOTH_SIDES.search(text):
         found.add("bilateral")
     return found
 
@@ -201,6 +209,8 @@ def check_pcs_axes(expl: Explanation, facts: Facts) -> CheckResult | None:
         if words and not any(re.search(rf"\b{re.escape(w)}", body, re.I) for w in words):
             problems.append(f"the body part {bp.label} is not mentioned")
         sides = {s.lower() for s in re.findall(r"\b(Right|Left|Bilateral)\b", bp.label)}
+        # Bypass and transfer codes name a second site (often the other side) in the title.
+        sides |= {s.lower() for s in re.findall(r"\b(right|left|bilateral)\b", facts.title, re.I)}
         if sides:
             wrong = _side_mentions(body) - sides - ({"right", "left"} if "bilateral" in sides else set())
             if wrong:

@@ -11,7 +11,7 @@ from medcodes.explain.profiles import Profile, profile_for
 from medcodes.models import SYSTEM_LABELS, SYSTEM_NAMES, CodeRecord, Note
 
 _UNLISTED = re.compile(
-    r"^unlisted\b|\bunlisted (?:procedure|service)|\bnot otherwise (?:classified|specified)\b|\bnoc\b",
+    r"^unlisted\b|^unclassified\b|\bunlisted (?:procedure|service)|\bnot otherwise (?:classified|specified)\b|\bnoc\b",
     re.IGNORECASE,
 )
 _PCS_APPROACH_IN_TITLE = re.compile(r",\s*([^,]+?) Approach\s*$")

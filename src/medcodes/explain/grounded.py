@@ -247,8 +247,11 @@ def _lab(facts: Facts) -> dict[str, Section]:
 
 def _visit(facts: Facts) -> dict[str, Section]:
     p = facts.profile
+    summary = _intro(facts, "visit or evaluation service")
+    if facts.unlisted:
+        summary += " " + _unlisted_text(facts, "service") + " " + " ".join(_unlisted_items())
     return {
-        "summary": Section("summary", "", text=_intro(facts, "visit or evaluation service")),
+        "summary": Section("summary", "", text=summary),
         "what_happens": Section("what_happens", "", items=_list(p.get("what_happens"))),
         "who_needs_it": Section("who_needs_it", "", items=_list(p.get("who_needs_it"))),
         "preparation": Section("preparation", "", items=_list(p.get("preparation"))),
@@ -348,7 +351,7 @@ def _drug(facts: Facts) -> dict[str, Section]:
         )
     else:
         bu = "The descriptor does not name a dose amount, so the code is billed once per the item it describes."
-    cov = _coverage_items(facts)
+    cov = _coverage_items(facts) + (_unlisted_items() if facts.unlisted else [])
     if cov:
         bu += " " + " ".join(cov)
     return {

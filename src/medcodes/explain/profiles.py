@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -62,9 +62,14 @@ def _merge(into: dict[str, Any], fields: dict[str, Any]) -> None:
 
 
 def profile_for(system: str, code: str, kind: str) -> Profile:
+    """Merged profile; shared between calls, so callers must not change it."""
+    return _profile_for(system, _range_key(system, code), kind)
+
+
+@lru_cache(maxsize=16384)
+def _profile_for(system: str, key: str, kind: str) -> Profile:
     data = _data()
     prof = Profile(fields=dict(data["kinds"].get(kind, {})))
-    key = _range_key(system, code)
     if system == "cpt" and not key.isdigit():
         return prof  # Category II/III and PLA codes sit outside the numeric section ranges
     matches = [e for e in _entries(system) if key and e.lo <= key[: len(e.lo)] <= e.hi]

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
 _VOWEL_GROUP = re.compile(r"[aeiouy]+")
+_SILENT_END = re.compile(r"(?:[^laeiouy]es|[^laeiouy]ed|[^aeiouy]e)$")  # "makes", "used", "make"
+_LE_END = re.compile(r"[^aeiouy]le$")  # "table", "little"
 
 
+@lru_cache(maxsize=65536)
 def syllables(word: str) -> int:
     w = word.lower()
     if len(w) <= 3:
         return 1
-    w = re.sub(r"(?:[^laeiouy]es|[^laeiouy]ed|[^laeiouy]e)$", "", w)  # silent endings: "makes", "used", "make"
-    w = re.sub(r"^y", "", w)
-    n = len(_VOWEL_GROUP.findall(w))
-    if re.search(r"[^aeiouy]le$", word.lower()):  # "table", "little"
+    stem = _SILENT_END.sub("", w)
+    if stem.startswith("y"):
+        stem = stem[1:]
+    n = len(_VOWEL_GROUP.findall(stem))
+    if _LE_END.search(w):
         n += 1
     return max(1, n)
 
