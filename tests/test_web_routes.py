@@ -357,6 +357,7 @@ def test_script_in_query_is_inert(client):
         ("/search?q=E11&page=0", 422),
         ("/search?q=E11&system=nosuch", 422),
         ("/codes/icd10cm/E11?page=-1", 422),
+        ("/codes/icd10cm?page=abc", 422),
     ],
 )
 def test_bad_input_gets_an_html_error_page(client, path, status):

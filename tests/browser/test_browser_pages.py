@@ -137,6 +137,9 @@ def test_icd10cm_page_shows_excludes_notes(page: Page, server, store):
     expect(page.locator("footer")).not_to_contain_text("American Medical Association")
     assert fits_width(page)
     shot(page, f"icd10cm-{display}")
+    page.emulate_media(media="print")
+    expect(page.locator("header .search-form")).to_be_hidden()
+    expect(page.locator("section.notes")).to_be_visible()
 
 
 def test_search_results_and_inert_script(page: Page, server):

@@ -129,3 +129,5 @@ def install(app: FastAPI) -> None:
     app.mount("/static", _StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(router)
     pages_errors.install(app)
+    # The home page and footers need whole-database counts; take them now, not on the first visitor's time.
+    site_info(app.state.store)
