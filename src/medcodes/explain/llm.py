@@ -284,10 +284,10 @@ def parse_answer(content: str, kind: str) -> list[Section]:
     a {"sections": ...} wrapper, code fences), strict on the schema."""
     text = _FENCE.sub("", content.strip())
     start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end <= start:
+    if start < 0:
         raise AnswerError("the answer contains no JSON object")
     try:
-        data = json.loads(text[start : end + 1])
+        data = json.loads(text[start : end + 1] if end > start else text[start:])
     except json.JSONDecodeError as exc:
         raise AnswerError(f"the answer is not valid JSON: {exc}") from None
     if isinstance(data, dict) and isinstance(data.get("sections"), dict) and len(data) == 1:
