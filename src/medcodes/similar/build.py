@@ -14,6 +14,7 @@ build stays in seconds rather than minutes.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -58,10 +59,9 @@ class Node:
     sort: int
 
 
-@dataclass
-class Candidate:
-    score: float
-    reason: str
+GROUP_REASONS = ("same category", "similar wording", "nearby in the code set")
+# A candidate is (score, reason); plain tuples because there are millions of them.
+Candidate = tuple[float, str]
 
 
 @dataclass
@@ -144,21 +144,17 @@ def _within_groups(leaves: list[Node], x: sparse.csr_matrix, parent_of, out: lis
                 top = np.argpartition(-score, k - 1, axis=1)[:, :k]
             else:
                 top = np.tile(np.arange(len(members)), (score.shape[0], 1))
-            top_score = np.take_along_axis(score, top, axis=1).tolist()
-            top_lex = np.take_along_axis(lex, top, axis=1).tolist()
-            top_same = np.take_along_axis(same_parent, top, axis=1).tolist()
-            for r, cols in enumerate(top.tolist()):
-                cands = out[members[start + r]]
-                for c, s, lx, same in zip(cols, top_score[r], top_lex[r], top_same[r], strict=True):
-                    if s <= 0.05:
-                        continue
-                    if same:
-                        reason = "same category"
-                    elif lx >= 0.3:
-                        reason = "similar wording"
-                    else:
-                        reason = "nearby in the code set"
-                    _offer(cands, members[c], s, reason)
+            reason = np.where(same_parent, 0, np.where(lex >= 0.3, 1, 2))
+            top_score = np.take_along_axis(score, top, axis=1).round(3).tolist()
+            top_reason = np.take_along_axis(reason, top, axis=1).tolist()
+            top_leaf = idx[top].tolist()
+            # Each leaf sits in exactly one branch and this runs first, so its dict starts here.
+            for r in range(score.shape[0]):
+                out[members[start + r]] = {
+                    j: (sc, GROUP_REASONS[q])
+                    for j, sc, q in zip(top_leaf[r], top_score[r], top_reason[r], strict=True)
+                    if sc > 0.05
+                }
 
 
 def _family(n: Node) -> str:
@@ -169,8 +165,8 @@ def _family(n: Node) -> str:
 
 def _offer(cands: dict, j: int, score: float, reason: str) -> None:
     old = cands.get(j)
-    if old is None or score > old.score:
-        cands[j] = Candidate(score, reason if old is None or score > old.score else old.reason)
+    if old is None or score > old[0]:
+        cands[j] = (score, reason)
 
 
 def _variants(leaves: list[Node], out: list[dict]) -> None:
@@ -262,13 +258,13 @@ def _co_cited(conn: sqlite3.Connection, index: dict[tuple[str, str], int], out: 
         bonus = 0.12 * min(n, 3)
         reason = f"cited together in {n} {'policy' if n == 1 else 'policies'}"
         if base is None:
-            out[i][j] = Candidate(0.25 + bonus, reason)
+            out[i][j] = (0.25 + bonus, reason)
         else:
-            base.score += bonus
-            if base.reason in ("nearby in the code set", "similar wording"):
-                base.reason = reason
+            keep = base[1] not in ("nearby in the code set", "similar wording")
+            out[i][j] = (base[0] + bonus, base[1] if keep else reason)
 
 
+@functools.cache
 def _cap(reason: str) -> int:
     if reason.startswith("same service in") or reason == "similar wording elsewhere":
         return 2
@@ -283,7 +279,7 @@ def diversify(ranked: list[tuple[int, Candidate]]) -> list[tuple[int, Candidate]
     spill: list[tuple[int, Candidate]] = []
     per_reason: dict[str, int] = defaultdict(int)
     for item in ranked:
-        reason = item[1].reason
+        reason = item[1][1]
         if per_reason[reason] < _cap(reason):
             per_reason[reason] += 1
             taken.append(item)
@@ -319,12 +315,9 @@ def compute(conn: sqlite3.Connection, report: SimilarReport | None = None) -> li
         if not cands:
             continue
         n = leaves[i]
-        ranked = sorted(
-            cands.items(), key=lambda kv: (-kv[1].score, leaves[kv[0]].system, leaves[kv[0]].sort)
-        )
-        items = [
-            [leaves[j].system, leaves[j].code, round(c.score, 3), c.reason] for j, c in diversify(ranked)
-        ]
+        # Leaves are in (system, release order), so the index breaks ties the way a code list reads.
+        ranked = sorted(cands.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        items = [[leaves[j].system, leaves[j].code, round(c[0], 3), c[1]] for j, c in diversify(ranked)]
         rows.append((n.system, n.code, json.dumps(items, separators=(",", ":"))))
     report.codes = len(leaves)
     report.rows = len(rows)
