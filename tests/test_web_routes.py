@@ -80,7 +80,14 @@ def _records() -> dict[str, list[CodeRecord]]:
         ),
     ]
     pcs = [
-        CodeRecord("icd10pcs", "0DT", "0DT", "category", "Gastrointestinal System, Resection"),
+        CodeRecord(
+            "icd10pcs",
+            "0DT",
+            "0DT",
+            "category",
+            "Gastrointestinal System, Resection",
+            notes=[N("includes", "Total nephrectomy, total lobectomy of lung")],
+        ),
         CodeRecord(
             "icd10pcs",
             "0DTJ4ZZ",
@@ -257,6 +264,7 @@ def test_pcs_axes_table(client):
     html = client.get("/codes/icd10pcs/0DTJ4ZZ").text
     assert "What each character means" in html
     assert "Percutaneous Endoscopic" in html and "Cutting out or off" in html
+    assert "Total nephrectomy" not in html  # a PCS table's examples do not flow down to its codes
 
 
 def test_cpt_page_carries_ama_notice(client):
@@ -268,7 +276,7 @@ def test_cpt_page_carries_ama_notice(client):
 def test_same_code_in_two_systems_links_across(client):
     html = client.get("/codes/hcpcs/E1130").text
     assert "HCPCS Level II code" in html
-    assert 'href="/codes/icd10cm/E11.30"' in html
+    assert 'href="/codes/icd10cm/E11.30">an ICD-10-CM code: ' in html
     assert "Deleted" in client.get("/codes/hcpcs/E1140").text
 
 
@@ -371,6 +379,7 @@ def test_404_for_unknown_code_suggests_neighbours(client):
     r = client.get("/codes/icd10cm/E11.99999")
     assert r.status_code == 404
     assert "Did you mean" in r.text and 'href="/codes/icd10cm/E11.9"' in r.text
+    assert "E11.99999 is not an ICD-10-CM code" in r.text
 
 
 def test_api_errors_stay_json(client):

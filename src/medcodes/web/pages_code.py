@@ -8,12 +8,20 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, Query, Request
 from markupsafe import Markup, escape
 
-from medcodes.codes import canonical
+from medcodes.codes import canonical, display
 from medcodes.models import NOTE_TYPES, SYSTEM_LABELS, SYSTEM_NAMES, SYSTEMS, CodeRecord, Note
 from medcodes.store import Store
 from medcodes.web import pages_services as services
 from medcodes.web.app import get_store
-from medcodes.web.pages_common import canonical_url, code_url, not_modified, redirect, render, system_alias
+from medcodes.web.pages_common import (
+    a_label,
+    canonical_url,
+    code_url,
+    not_modified,
+    redirect,
+    render,
+    system_alias,
+)
 from medcodes.web.pages_errors import PageError
 
 router = APIRouter()
@@ -82,7 +90,10 @@ def note_groups(store: Store, rec: CodeRecord, crumbs: list[CodeRecord]) -> list
     """The code's own notes and the instructional notes it inherits, grouped by type in page order."""
     own: list[Note] = store.notes(rec.system, rec.code)
     from_above: list[tuple[CodeRecord, list[Note]]] = []
-    for anc in reversed(crumbs):  # nearest ancestor first: the most specific instruction leads
+    # Only ICD-10-CM defines notes that flow down; a PCS table's "includes" are examples of its operation.
+    for anc in (
+        reversed(crumbs) if rec.system == "icd10cm" else []
+    ):  # nearest ancestor first: the most specific instruction leads
         allowed = INHERITED_FROM_CHAPTER if anc.kind == "chapter" else INHERITED
         notes = [n for n in store.notes(anc.system, anc.code) if n.type in allowed]
         if notes:
@@ -174,8 +185,8 @@ def lookup(store: Store, system: str, code: str) -> CodeRecord:
         near = store.nearest(c, system, limit=8)
         raise PageError(
             404,
-            f"{c} is not a {SYSTEM_LABELS[system]} in this database.",
-            title=f"{SYSTEM_NAMES[system]} code {c} not found",
+            f"{display(system, c)} is not {a_label(system)} in this database.",
+            title=f"{SYSTEM_NAMES[system]} code {display(system, c)} not found",
             suggestions=elsewhere + [r for r in near if r not in elsewhere],
             query=c,
         )

@@ -34,6 +34,12 @@ AMA_NOTICE = (
 )
 
 
+def a_label(system: str) -> str:
+    """ "an ICD-10-CM code", "an HCPCS Level II code", "a CPT4 code": the article goes by how it is read aloud."""
+    label = SYSTEM_LABELS[system]
+    return ("an " if label[0] in "AEIOH" else "a ") + label
+
+
 def code_url(system: str, display: str) -> str:
     return f"/codes/{system}/{quote(display, safe='.-')}"
 
@@ -55,6 +61,7 @@ env = Environment(
 )
 env.globals.update(
     code_url=code_url,
+    a_label=a_label,
     SYSTEMS=SYSTEMS,
     SYSTEM_LABELS=SYSTEM_LABELS,
     SYSTEM_NAMES=SYSTEM_NAMES,
