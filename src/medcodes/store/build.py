@@ -22,6 +22,36 @@ from medcodes.models import CodeRecord, Source
 from medcodes.store import schema
 
 BATCH = 5000
+INTERN_MIN = 40  # attrs values at least this long (as JSON) are stored once in `texts`
+
+
+class _Interner:
+    """Stores repeated attrs values once: an object as {"$o": id}, a long string as {"$t": id}.
+
+    ICD-10-PCS codes repeat the same axis objects (label, definition, includes) across whole
+    tables; interning them shrinks that system's rows about tenfold. db.Store restores them."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+
+    def _ref(self, kind: str, text: str) -> dict:
+        return {kind: self.ids.setdefault(text, len(self.ids) + 1)}
+
+    def __call__(self, value, top: bool = True):
+        if isinstance(value, dict):
+            if not top:
+                text = json.dumps(value, separators=(",", ":"))
+                if len(text) >= INTERN_MIN:
+                    return self._ref("$o", text)
+            return {k: self(v, top=False) for k, v in value.items()}
+        if isinstance(value, str) and len(value) >= INTERN_MIN:
+            return self._ref("$t", value)
+        if isinstance(value, list):
+            return [self(v, top=False) for v in value]
+        return value
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        conn.executemany("INSERT INTO texts (id, text) VALUES (?, ?)", ((i, t) for t, i in self.ids.items()))
 
 
 @dataclass
@@ -99,8 +129,10 @@ def build(
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         schema.create(conn)
+        intern = _Interner()
         for source in sources:
-            report.systems.append(_import_source(conn, source, read, on_system, report))
+            report.systems.append(_import_source(conn, source, read, on_system, report, intern))
+        intern.write(conn)
         _compute_depths(conn)
         _carry_over(conn, db_path, report)
         art_dir.mkdir(parents=True, exist_ok=True)
@@ -129,7 +161,7 @@ def build(
     return report
 
 
-def _import_source(conn, source: Source, read, on_system, report: BuildReport) -> SystemReport:
+def _import_source(conn, source: Source, read, on_system, report: BuildReport, intern: _Interner) -> SystemReport:
     t0 = time.perf_counter()
     cur = conn.execute(
         "INSERT INTO sources (system, name, version, release_date, files, imported_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -186,7 +218,7 @@ def _import_source(conn, source: Source, read, on_system, report: BuildReport) -
                 rec.effective_date,
                 rec.termination_date,
                 source_id,
-                json.dumps(rec.attrs, separators=(",", ":")) if rec.attrs else None,
+                json.dumps(intern(rec.attrs), separators=(",", ":")) if rec.attrs else None,
             )
         )
         for seq, note in enumerate(rec.notes):

@@ -30,8 +30,24 @@ class DatabaseMissing(FileNotFoundError):
     pass
 
 
-def _row_to_record(row: sqlite3.Row | tuple) -> CodeRecord:
+def _restore(value, texts: dict[int, str]):
+    """Undo store/build.py's interning of repeated attrs values."""
+    if isinstance(value, dict):
+        if len(value) == 1 and "$t" in value:
+            return texts.get(value["$t"], "")
+        if len(value) == 1 and "$o" in value:
+            return json.loads(texts.get(value["$o"], "{}"))
+        return {k: _restore(v, texts) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_restore(v, texts) for v in value]
+    return value
+
+
+def _row_to_record(row: sqlite3.Row | tuple, texts: dict[int, str] | None = None) -> CodeRecord:
     (system, code, display, kind, title, short, billable, parent, depth, sort, eff, term, attrs) = row
+    decoded = json.loads(attrs) if attrs else {}
+    if texts is not None and attrs and ('"$t"' in attrs or '"$o"' in attrs):
+        decoded = _restore(decoded, texts)
     return CodeRecord(
         system=system,
         code=code,
@@ -45,7 +61,7 @@ def _row_to_record(row: sqlite3.Row | tuple) -> CodeRecord:
         sort=sort,
         effective_date=eff,
         termination_date=term,
-        attrs=json.loads(attrs) if attrs else {},
+        attrs=decoded,
     )
 
 
@@ -66,6 +82,7 @@ class Store:
             raise DatabaseMissing(f"no database at {self.path}; run `medcodes build` first")
         self.readonly = readonly
         self._local = threading.local()
+        self._texts: dict[int, str] | None = None
         self.meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
 
     # -- connections -------------------------------------------------------------------------
@@ -93,6 +110,19 @@ class Store:
             self._local.conn = None
 
     @property
+    def texts(self) -> dict[int, str]:
+        """Interned attrs strings (see store/build.py), loaded once per Store."""
+        if self._texts is None:
+            try:
+                self._texts = dict(self.conn.execute("SELECT id, text FROM texts"))
+            except sqlite3.OperationalError:  # databases built before the table existed
+                self._texts = {}
+        return self._texts
+
+    def _record(self, row) -> CodeRecord:
+        return _row_to_record(row, self.texts)
+
+    @property
     def artefacts(self) -> Path:
         """Folder beside the database that holds this build's derived files (search index)."""
         return self.path.parent / self.meta.get("artefacts", f"{self.path.stem}-artefacts")
@@ -106,7 +136,7 @@ class Store:
         row = self.conn.execute(
             f"SELECT {_COLS} FROM codes WHERE system = ? AND code = ?", (system, canonical(code))
         ).fetchone()
-        return _row_to_record(row) if row else None
+        return self._record(row) if row else None
 
     def find(self, code: str, system: str | None = None) -> list[CodeRecord]:
         """All systems' records for a code spelling (`E1130` is both HCPCS and ICD-10-CM)."""
@@ -114,7 +144,7 @@ class Store:
             rec = self.get(system, code)
             return [rec] if rec else []
         rows = self.conn.execute(f"SELECT {_COLS} FROM codes WHERE code = ?", (canonical(code),)).fetchall()
-        records = [_row_to_record(r) for r in rows]
+        records = [self._record(r) for r in rows]
         return sorted(records, key=lambda r: SYSTEMS.index(r.system))
 
     def notes(self, system: str, code: str) -> list[Note]:
@@ -145,7 +175,7 @@ class Store:
             """,
             {"s": system, "c": canonical(code)},
         ).fetchall()
-        return [_row_to_record(r) for r in rows]
+        return [self._record(r) for r in rows]
 
     def children(self, system: str, code: str | None, *, current_only: bool = False) -> list[CodeRecord]:
         """Direct children in release order; `code=None` gives the roots of the system."""
@@ -158,7 +188,7 @@ class Store:
                 f"SELECT {_COLS} FROM codes WHERE system = ? AND parent = ? ORDER BY sort",
                 (system, canonical(code)),
             ).fetchall()
-        records = [_row_to_record(r) for r in rows]
+        records = [self._record(r) for r in rows]
         return [r for r in records if is_current(r)] if current_only else records
 
     def count_children(self, system: str, code: str) -> int:
@@ -188,7 +218,7 @@ class Store:
                 f"SELECT {_COLS} FROM codes WHERE code >= ? AND code < ? ORDER BY system, sort LIMIT ?",
                 (p, hi, limit),
             ).fetchall()
-        return [_row_to_record(r) for r in rows]
+        return [self._record(r) for r in rows]
 
     def code_range(self, system: str, lo: str, hi: str, limit: int = 1000) -> list[CodeRecord]:
         """Leaf codes between two codes inclusive, e.g. 85002-85999."""
@@ -197,7 +227,7 @@ class Store:
             " ORDER BY code LIMIT ?",
             (system, canonical(lo), canonical(hi), limit),
         ).fetchall()
-        return [_row_to_record(r) for r in rows]
+        return [self._record(r) for r in rows]
 
     def nearest(self, code: str, system: str | None = None, limit: int = 5) -> list[CodeRecord]:
         """Existing codes closest to a spelling that was not found: longest shared prefix, then neighbours."""
@@ -268,4 +298,4 @@ class Store:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY system, sort"
         for row in self.conn.execute(sql, args):
-            yield _row_to_record(row)
+            yield self._record(row)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 CODES = """
 CREATE TABLE meta (
@@ -47,6 +47,14 @@ CREATE TABLE codes (
 CREATE INDEX codes_parent ON codes (system, parent, sort);
 CREATE INDEX codes_code ON codes (code);
 CREATE INDEX codes_sort ON codes (system, sort);
+
+-- Values repeated across many codes' attrs (ICD-10-PCS axes with their definitions repeat on
+-- every code of a table): stored once, referenced from attrs as {"$o": id} (a JSON object) or
+-- {"$t": id} (a string), restored by the store when read.
+CREATE TABLE texts (
+    id    INTEGER PRIMARY KEY,
+    text  TEXT NOT NULL UNIQUE
+);
 
 -- Coding notes: inclusion terms, includes, excludes1/2, code first, use additional, code also, definitions.
 CREATE TABLE notes (
