@@ -22,7 +22,6 @@ from medcodes.codes import canonical
 from medcodes.policies import disposition, documents
 from medcodes.policies.codeindex import CodeIndex
 from medcodes.policies.extract import Extractor
-from medcodes.policies.ingest import links_from_mentions
 
 REPO = Path(__file__).resolve().parents[1]
 LABELS = REPO / "bench" / "policy_labels"
@@ -30,6 +29,12 @@ SHARED = Path(os.environ.get("MEDCODES_SHARED_DATA", REPO.parent / "shared" / "d
 
 
 def read_labels(path: Path) -> tuple[str, list[tuple[str, str, str | None]]]:
+    doc, items = read_label_rows(path)
+    return doc, [(s, c, d) for s, c, _, d in items]
+
+
+def read_label_rows(path: Path) -> tuple[str, list[tuple[str, str, int, str | None]]]:
+    """(document, [(system, code, line or page, disposition)]) in file order."""
     lines = path.read_text().splitlines()
     doc = lines[0].lstrip("# ").strip()
     items = []
@@ -38,9 +43,25 @@ def read_labels(path: Path) -> tuple[str, list[tuple[str, str, str | None]]]:
             continue
         parts = line.split("\t")
         system, code = parts[0], canonical(parts[1])
+        pos = int(parts[2]) if len(parts) > 2 and parts[2].strip().isdigit() else 0
         disp = parts[3].strip() if len(parts) > 3 and parts[3].strip() else None
-        items.append((system, code, disp))
+        items.append((system, code, pos, disp))
     return doc, items
+
+
+def align(gold: list[tuple[int, str]], predicted: list[tuple[int, str]]) -> list[tuple[str, str | None]]:
+    """Pair the labelled mentions of one code with the extracted ones, as (wanted, got).
+
+    Label line numbers come from the raw file and drift a few lines from the loader's numbering (page
+    markers), so equal counts pair in document order; otherwise each label takes the nearest mention."""
+    gold, predicted = sorted(gold), sorted(predicted)
+    if len(gold) == len(predicted):
+        return [(w, g) for (_, w), (_, g) in zip(gold, predicted, strict=True)]
+    out = []
+    for pos, want in gold:
+        near = min(predicted, key=lambda p: abs(p[0] - pos), default=None)
+        out.append((want, near[1] if near else None))
+    return out
 
 
 def in_db(index: CodeIndex, system: str, code: str) -> bool:
@@ -48,6 +69,24 @@ def in_db(index: CodeIndex, system: str, code: str) -> bool:
         lo, hi = code.split("-", 1)
         return bool(index.expand(system, lo, hi))
     return index.exists(system, code)
+
+
+def report_dispositions(confusion: dict[tuple[str, str], int], unextracted: int, errors: list[str]) -> None:
+    total = sum(confusion.values())
+    if not total:
+        return
+    ok = sum(n for (w, g), n in confusion.items() if w == g)
+    print(f"disposition accuracy: {ok / total:.3f} ({ok}/{total} labelled mentions; "
+          f"{unextracted} labelled mentions not extracted, left out)")
+    for cls in disposition.DISPOSITIONS:
+        tp = confusion.get((cls, cls), 0)
+        pred = sum(n for (_, g), n in confusion.items() if g == cls)
+        gold = sum(n for (w, _), n in confusion.items() if w == cls)
+        p = f"{tp / pred:.3f}" if pred else "  -  "
+        r = f"{tp / gold:.3f}" if gold else "  -  "
+        print(f"  {cls:<24} precision {p}  recall {r}  (labelled {gold}, predicted {pred})")
+    if errors:
+        print("\n".join(errors))
 
 
 def main() -> int:
@@ -62,7 +101,9 @@ def main() -> int:
     index = CodeIndex.from_conn(sqlite3.connect(f"file:{args.db}?mode=ro", uri=True))
     extractor = Extractor(index)
     tp = fp = fn = not_in_db = 0
-    disp_total = disp_ok = 0
+    confusion: dict[tuple[str, str], int] = {}
+    disp_unextracted = 0
+    disp_errors: list[str] = []
     pages_total = 0
     load_times, extract_times = [], []
     problems = []
@@ -95,21 +136,34 @@ def main() -> int:
             problems.append(f"  miss  {doc_name.rsplit('/', 1)[-1][:50]}: {item}")
         for item in sorted(predicted - gold):
             problems.append(f"  false {doc_name.rsplit('/', 1)[-1][:50]}: {item}")
-        links = links_from_mentions(mentions)
-        for system, code, want in items:
-            if want is None or (system, code) not in gold:
-                continue
-            codes = index.expand(system, *code.split("-", 1)) if "-" in code else [code]
-            got = {ln.disposition for ln in links if ln.system == system and ln.code in codes}
-            disp_total += 1
-            disp_ok += want in got
+        # Disposition, per mention: each labelled mention against the extracted mention of the same
+        # code at the same place (page for PDFs labelled by page, line otherwise).
+        by_page = "\tpage\t" in label_file.read_text().split("\n", 2)[1]
+        _, rows = read_label_rows(label_file)
+        wanted: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        for system, code, pos, want in rows:
+            if want is not None and (system, code) in gold:
+                wanted.setdefault((system, code), []).append((pos, want))
+        got_by_code: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        for m in mentions:
+            got_by_code.setdefault((m.system, m.code), []).append(((m.page or 0) if by_page else m.line, m))
+        for key, want_list in wanted.items():
+            pairs = align(want_list, [(p, m.disposition) for p, m in got_by_code.get(key, [])])
+            evidence = {m.disposition: m.evidence for _, m in got_by_code.get(key, [])}
+            for want, got in pairs:
+                if got is None:
+                    disp_unextracted += 1
+                    continue
+                confusion[(want, got)] = confusion.get((want, got), 0) + 1
+                if want != got:
+                    disp_errors.append(f"  {doc_name.rsplit('/', 1)[-1][:40]} {key[1]}: want {want}, got {got}"
+                                       f" ({evidence.get(got)})")
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     print(f"documents: {len(files)}   labelled mentions in the database: {tp + fn}   "
           f"labelled but not in the database (must be rejected): {not_in_db}")
     print(f"precision: {precision:.3f}   recall: {recall:.3f}   (tp {tp}, fp {fp}, fn {fn})")
-    if disp_total:
-        print(f"disposition accuracy: {disp_ok / disp_total:.3f} ({disp_ok}/{disp_total} labelled)")
+    report_dispositions(confusion, disp_unextracted, disp_errors if args.verbose else [])
     load_s, ext_s = sum(load_times), sum(extract_times)
     print(f"pages: {pages_total}   extraction+disposition: {pages_total / ext_s:,.0f} pages/s "
           f"(median of {args.repeat} runs per document)   baseline, reading the documents alone: "
