@@ -20,6 +20,7 @@ import re
 import sqlite3
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -118,12 +119,16 @@ def _group_key(n: Node, parent_of: dict[tuple[str, str], str | None]) -> tuple[s
     return (n.system, grand or n.parent)
 
 
-def _within_groups(leaves: list[Node], x: sparse.csr_matrix, parent_of, out: list[dict]) -> None:
-    """Wording and hierarchy, one branch (grandparent) at a time."""
+def _groups(leaves: list[Node], parent_of) -> list[list[int]]:
     groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
     for i, n in enumerate(leaves):
         groups[_group_key(n, parent_of)].append(i)
-    for members in groups.values():
+    return list(groups.values())
+
+
+def _within_groups(leaves: list[Node], x: sparse.csr_matrix, parent_of, out: list[dict]) -> None:
+    """Wording and hierarchy, one branch (grandparent) at a time."""
+    for members in _groups(leaves, parent_of):
         if len(members) < 2:
             continue
         idx = np.array(members)
@@ -290,9 +295,20 @@ def diversify(ranked: list[tuple[int, Candidate]]) -> list[tuple[int, Candidate]
     return taken + spill[: TOP_K - len(taken)]
 
 
-def compute(conn: sqlite3.Connection, report: SimilarReport | None = None) -> list[tuple[str, str, str]]:
-    """Rows for the `similar` table: (system, code, JSON [[system, code, score, reason], ...])."""
+Vectors = Callable[[list[Node]], np.ndarray]
+
+
+def compute(
+    conn: sqlite3.Connection, report: SimilarReport | None = None, semantic: Vectors | None = None
+) -> list[tuple[str, str, str]]:
+    """Rows for the `similar` table: (system, code, JSON [[system, code, score, reason], ...]).
+
+    `semantic(leaves)` returns one L2-normalised embedding row per leaf (zeros where there is
+    none) to blend meaning into the ranking; by default it is used only when MEDCODES_SEMANTIC=1.
+    """
     report = report or SimilarReport()
+    if semantic is None:
+        semantic = _semantic_from_env(conn)
     t0 = time.perf_counter()
     nodes = load_nodes(conn)
     parent_of = {(n.system, n.code): n.parent for n in nodes}
@@ -310,6 +326,15 @@ def compute(conn: sqlite3.Connection, report: SimilarReport | None = None) -> li
         t = time.perf_counter()
         step()
         report.seconds[name] = time.perf_counter() - t
+    if semantic is not None:
+        from medcodes.similar import semantic as sem
+
+        t = time.perf_counter()
+        vectors = semantic(leaves)
+        report.seconds["embed"] = time.perf_counter() - t
+        t = time.perf_counter()
+        sem.blend(_groups(leaves, parent_of), vectors, out, _offer)
+        report.seconds["semantic"] = time.perf_counter() - t
     rows = []
     for i, cands in enumerate(out):
         if not cands:
@@ -322,6 +347,31 @@ def compute(conn: sqlite3.Connection, report: SimilarReport | None = None) -> li
     report.codes = len(leaves)
     report.rows = len(rows)
     return rows
+
+
+def _semantic_from_env(conn: sqlite3.Connection) -> Vectors | None:
+    from medcodes.similar import semantic as sem
+
+    if not sem.wanted():
+        return None
+    if not sem.available():
+        # Asked for but not installed: the lexical lists are still right, just not blended.
+        import warnings
+
+        warnings.warn("MEDCODES_SEMANTIC is set but medcodes[semantic] is not installed", stacklevel=2)
+        return None
+    return semantic_vectors(conn)
+
+
+def semantic_vectors(conn: sqlite3.Connection, progress: bool = True) -> Vectors:
+    """Embeddings of every leaf title with the bundled model, through the cache beside the database."""
+    from medcodes.similar import semantic as sem
+
+    def vectors(leaves: list[Node]) -> np.ndarray:
+        cache = sem.VectorCache(sem.cache_path_for(conn))
+        return sem.embed([n.title for n in leaves], sem.lazy_encoder(), cache, progress)
+
+    return vectors
 
 
 def write(conn: sqlite3.Connection, rows: list[tuple]) -> None:
