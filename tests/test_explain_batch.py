@@ -73,7 +73,7 @@ def test_generate_killed_midway_then_resumed(tmp_path, server):
     assert all(s == "ok" for _, s in rows)
 
     again = subprocess.run(cmd, env=_env(server), capture_output=True, text=True, timeout=60)
-    assert again.returncode == 0 and '"skipped": %d' % N in again.stdout
+    assert again.returncode == 0 and f'"skipped": {N}' in again.stdout
 
 
 def test_generate_without_configuration_is_a_clear_error(tmp_path):

@@ -154,12 +154,21 @@ def check_reading_level(expl: Explanation) -> CheckResult:
     )
 
 
+def _without_official(text: str, facts: Facts) -> str:
+    """Drop quotes of the official data: a descriptor that mentions "the procedure" is no contradiction."""
+    official_texts = {facts.title, facts.record.short_title or "", *(n.text for n in facts.notes), *facts.terms, *facts.path}
+    for official in sorted(official_texts, key=len, reverse=True):
+        if len(official) > 3:
+            text = re.sub(re.escape(official), " ", text, flags=re.IGNORECASE)
+    return text
+
+
 def check_kind(expl: Explanation, facts: Facts) -> CheckResult:
     """The explanation describes the code as what it is: a test, a condition, a drug."""
     code = f"{facts.system_name} {facts.record.display}"
-    lead = _text(expl, ("name", "summary", "purpose", "what_it_is"))
+    lead = _without_official(_text(expl, ("name", "summary", "purpose", "what_it_is")), facts)
     if facts.kind == "lab":
-        body = _text(expl)
+        body = _without_official(_text(expl), facts)
         m = _TREATMENT.search(body)
         if m:
             return CheckResult(
@@ -236,7 +245,7 @@ def check_laterality(expl: Explanation, facts: Facts) -> CheckResult | None:
     allowed = set(title_sides)
     if "bilateral" in allowed:
         allowed |= {"right", "left"}
-    found = _side_mentions(_text(expl))
+    found = _side_mentions(_without_official(_text(expl), facts))
     wrong = found - allowed
     if wrong:
         return CheckResult(
