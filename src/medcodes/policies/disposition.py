@@ -23,32 +23,33 @@ LABELS = {
 _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "investigational",
-        re.compile(r"\b(?:experimental|investigational|unproven|not proven|E/I)\b", re.I),
+        re.compile(r"\b(?:experimental|investigational|unproven|not proven|E/I(?:/U)?|EIU)\b", re.I),
     ),
     (
         "not_medically_necessary",
         re.compile(
-            r"\b(?:not (?:be )?(?:considered )?medically necessary|not reasonable and necessary|not covered|"
-            r"non-?covered|does not support (?:medical necessity|\w+)|do not support medical necessity|"
-            r"never covered|denied|excluded|not eligible for (?:coverage|reimbursement)|"
-            r"not (?:be )?reimbursable|not a covered)\b",
+            r"\b(?:not (?:be )?(?:considered )?medically (?:necessary|appropriate)|not reasonable and necessary|"
+            r"not (?:be )?covered|non-?covered|(?:does|do) not support|never covered|denied|excluded|"
+            r"(?:may )?not (?:be )?eligible|not (?:be )?reimbursable|not a covered|NMN)\b",
             re.I,
         ),
     ),
     (
         "prior_auth",
         re.compile(
-            r"\b(?:prior authori[sz]ation|pre-?authori[sz]ation|pre-?certification|prior approval|"
-            r"precert|pre-?service review|prior auth)\b",
+            r"\b(?:prior authori[sz]ation (?:is )?required|requires? prior authori[sz]ation|pre-?authori[sz]ation|"
+            r"pre-?certification (?:is )?required|prior approval|pre-?service review)\b",
             re.I,
         ),
     ),
     (
         "covered",
         re.compile(
-            r"\b(?:(?:is|are|be|considered|deemed|may be) medically necessary|medically necessary (?:when|if|for)|"
-            r"covered (?:when|if|for)|support(?:s)? medical necessity|(?:is|are) covered|proven|"
-            r"reasonable and necessary|meets? (?:the )?(?:medical necessity )?criteria)\b",
+            r"\b(?:(?:is|are|be|considered|deemed|may be) medically (?:necessary|appropriate)|"
+            r"medically necessary (?:when|if|for)|covered (?:when|if|for)|support(?:s)? medical necessity|"
+            r"(?:is|are) covered|considered for coverage|(?:may be )?eligible (?:under the plan|for coverage)|"
+            r"proven and medically necessary|reasonable and necessary|established(?: codes?)?|"
+            r"meets? (?:the )?(?:medical necessity )?criteria|criteria (?:must be|are) met)\b",
             re.I,
         ),
     ),
@@ -57,9 +58,29 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 # Section headings that end the reach of the heading before them without saying anything themselves.
 _NEUTRAL_HEADING = re.compile(
     r"\b(?:codes?|coding|references?|bibliography|background|description|rationale|definitions?|"
-    r"history|summary|scope|instructions|applicable|related|policy)\b",
+    r"history|summary|scope|instructions|applicable|related|policy|limitations?|exclusions?)\b",
     re.I,
 )
+# Revision logs restate old decisions ("added 0239U as E/I"): nothing in them decides, up to the next
+# major section.
+_HISTORY_HEADING = re.compile(
+    r"^(?:policy |document |revision |review |guideline update )?(?:history|revisions?|revision log|"
+    r"update information|summary of changes)\b", re.I)
+_MAJOR_HEADING = re.compile(
+    r"^(?:references?|bibliography|appendix|coding|codes?|cpt|policy|coverage|description|background|rationale)\b",
+    re.I)
+# Per-row markers in code tables: "0239U (E/I)", or a "Comments" cell reading "Not Covered".
+_ROW_MARK = re.compile(r"\((?:E/?I(?:/U)?|I/E|NMN|NC|MN)\)", re.I)
+_STATUS_CELL = re.compile(
+    r"^(?:not\s+covered|covered|not\s+medically\s+necessary|medically\s+necessary|investigational|"
+    r"experimental)\b[^.]{0,40}$", re.I)
+_COLUMN_HEADER = re.compile(r"^(?:codes?\b|cpt|hcpcs|icd|description)", re.I)
+_ROW_START = re.compile(r"^\s*(?:CPT\s+|HCPCS\s+)?[0-9A-Z]\d{3}[0-9A-Z]\b")
+_MARK_CLASS = {"E": "investigational", "I": "investigational", "N": "not_medically_necessary", "M": "covered"}
+
+
+_WS = re.compile(r"\s+")
+_TRAILER = re.compile(r"^(?:these|the above|such)\b", re.I)
 
 
 @dataclass(slots=True)
@@ -70,6 +91,7 @@ class Decision:
 
 def classify(text: str) -> tuple[str, str] | None:
     """(disposition, matched phrase) for a piece of text, or None if it says nothing decisive."""
+    text = _WS.sub(" ", text)  # PDF extracts use no-break spaces between words
     for disposition, pattern in _RULES:
         m = pattern.search(text)
         if m:
@@ -87,53 +109,139 @@ def _is_heading(line: str) -> bool:
     return len(s) <= 90 and not s.endswith((".", ",", ";")) and s[0].isupper() and len(s.split()) <= 14
 
 
+def _next_text(lines: list[str], i: int) -> str:
+    for ln in lines[i + 1 : i + 4]:
+        if ln.strip():
+            return ln.strip()
+    return ""
+
+
+def _is_status_cell(lines: list[str], i: int) -> bool:
+    """A table cell such as "Not Covered" under a code row, as opposed to a caption over the rows below
+    (a caption is followed by the column headers)."""
+    s = lines[i].strip()
+    if not _STATUS_CELL.match(s) or _COLUMN_HEADER.match(_next_text(lines, i)):
+        return False
+    return any(_ROW_START.match(ln) for ln in lines[max(0, i - 12) : i])
+
+
 def headings(pages: list[Page]) -> list[tuple[int, str, str | None]]:
-    """Per document line: the heading in force, as (line number of heading, heading text, disposition)."""
+    """Per document line: the heading or lead-in statement in force, as (line number, text, disposition).
+
+    A lead-in is a sentence ending in a colon that introduces a list ("... is considered medically
+    necessary when all of the following are met:"); its wrapped lines are joined before classifying."""
+    lines = [_WS.sub(" ", ln) for page in pages for ln in page.text.split("\n")]
     out: list[tuple[int, str, str | None]] = []
     current: tuple[int, str, str | None] = (0, "", None)
-    n = 0
-    for page in pages:
-        for line in page.text.split("\n"):
-            n += 1
-            if _is_heading(line):
-                found = classify(line)
-                if found:
-                    current = (n, line.strip(), found[0])
-                elif _NEUTRAL_HEADING.search(line):
-                    current = (n, line.strip(), None)
-            out.append(current)
+    in_history = False
+    sentence: list[str] = []
+    for n, line in enumerate(lines, 1):
+        s = line.strip()
+        # a wrapped sentence's last line ("not be limited to:") is no heading
+        continued = bool(sentence) and not re.search(r"[.;:]\s*$", sentence[-1]) and s[:1].islower()
+        if _is_heading(line) and not continued and not _is_status_cell(lines, n - 1):
+            if _HISTORY_HEADING.match(s):
+                in_history, current = True, (n, s, None)
+            elif in_history and not _MAJOR_HEADING.match(s):
+                pass  # a caption inside the revision log
+            elif found := classify(s):
+                in_history, current = False, (n, s, found[0])
+            elif _NEUTRAL_HEADING.search(s):
+                in_history, current = False, (n, s, None)
+            sentence = []
+        elif s:
+            sentence = [*sentence[-3:], s] if not re.search(r"[.;]\s*$", sentence[-1] if sentence else ".") else [s]
+            if s.endswith(":") and not in_history and (found := classify(" ".join(sentence))):
+                current = (n, " ".join(sentence)[-160:], found[0])
+            elif _TRAILER.match(s) and current[2] and (found := classify(s)):
+                # "These are considered investigational ..." after a list restates what the list is
+                start = current[0]
+                current = (start, s[:160], found[0])
+                out[start:] = [current if o[0] == start else o for o in out[start:]]
+        out.append(current if not in_history else (current[0], current[1], "history"))
     return out
 
 
+def _row_status(lines: list[str], i: int, system: str) -> tuple[str, str] | None:
+    """The status a code-table row gives its code: a marker after the code or a status cell below it."""
+    if not _ROW_START.match(lines[i]) or system.startswith("icd10"):
+        return None
+    if m := _ROW_MARK.search(lines[i]):
+        return _MARK_CLASS[m.group(0)[1].upper()], m.group(0)
+    for j in range(i + 1, min(i + 14, len(lines))):
+        s = lines[j].strip()
+        if _ROW_START.match(lines[j]) or (
+            _is_heading(lines[j]) and (_NEUTRAL_HEADING.search(s) or _HISTORY_HEADING.match(s))
+        ):
+            return None
+        if _STATUS_CELL.match(s) and _is_status_cell(lines, j):
+            cell = " ".join([s, _next_text(lines, j)]) if s.lower() == "not" else s
+            found = classify(cell)
+            return (found[0], cell[:60]) if found else None
+        if s.lower() == "not" and _next_text(lines, j).lower().startswith("covered"):
+            return "not_medically_necessary", "Not Covered"
+    return None
+
+
 def assign(pages: list[Page], mentions: list[Mention]) -> None:
-    """Set `disposition` and `evidence` on every mention."""
+    """Set `disposition` and `evidence` on every mention.
+
+    Order of evidence: a status in the code's own table row, then the code's own sentence, then the
+    heading or lead-in statement in force. Inside a revision history nothing decides ("listed")."""
     heads = headings(pages)
+    lines = [_WS.sub(" ", ln) for page in pages for ln in page.text.split("\n")]
+    flat = {id(p): _flat_states(p.text) for p in pages if p.text.count("\n") < 3 and len(p.text) > 2000}
     for m in mentions:
+        head = heads[m.line - 1] if 0 < m.line <= len(heads) else (0, "", None)
+        if head[2] == "history":
+            m.disposition, m.evidence = "listed", None
+            continue
+        if 0 < m.line <= len(lines) and (row := _row_status(lines, m.line - 1, m.system)):
+            m.disposition, phrase = row
+            m.evidence = f'table row: "{phrase}"'
+            continue
         found = classify(m.sentence)
         if found:
             m.disposition, phrase = found
             m.evidence = f'sentence: "{phrase}"'
             continue
-        if 0 < m.line <= len(heads):
-            _, text, disposition = heads[m.line - 1]
-            if disposition:
-                m.disposition = disposition
-                m.evidence = f'heading: "{text[:160]}"'
-                continue
-        # Flattened pages (a whole HTML policy on one line) have no headings: the statement just before
-        # a "Procedure Codes ..." list decides, if it is in the same paragraph.
-        before = m.extra.get("before", "").split("\n\n")[-1]
-        if "\n" not in before[-300:] and (found := _last_statement(before)):
-            m.disposition, phrase = found
-            m.evidence = f'preceding text: "{phrase}"'
+        if head[2]:
+            m.disposition = head[2]
+            m.evidence = f'heading: "{head[1][:160]}"'
+            continue
+        page = next((p for p in pages if p.number == m.page), pages[0] if len(pages) == 1 else None)
+        if page is not None and id(page) in flat and (state := _flat_lookup(page.text, flat[id(page)], m)):
+            m.disposition, m.evidence = state
             continue
         m.disposition, m.evidence = "listed", None
 
 
-def _last_statement(text: str) -> tuple[str, str] | None:
-    """The disposition of the last sentence before a code list that states one."""
-    for sentence in reversed(re.split(r"(?<=[.!?])\s+", text)[-4:]):
-        found = classify(sentence)
-        if found:
-            return found
-    return None
+_SEGMENT = re.compile(r"[^.:!?]*[:]")
+_FLAT_RESET = re.compile(r"\b(?:Document History|Revision History|Policy History|References|History)\b")
+
+
+def _flat_states(text: str) -> list[tuple[int, str, str | None]]:
+    """For a page flattened to one line (HTML policies): where each lead-in ("When services are
+    investigational and not medically necessary:") starts to apply, and where a history or reference
+    section ends it."""
+    states: list[tuple[int, str, str | None]] = []
+    for m in _SEGMENT.finditer(text):
+        seg = m.group(0).strip()
+        if 0 < len(seg) <= 200 and not _tokens(seg) and (found := classify(seg)):
+            states.append((m.end(), f'lead-in: "{seg[-120:]}"', found[0]))
+    for m in _FLAT_RESET.finditer(text):
+        states.append((m.start(), "", None))
+    return sorted(states)
+
+
+def _flat_lookup(text: str, states: list[tuple[int, str, str | None]], m: Mention) -> tuple[str, str] | None:
+    before = m.extra.get("before", "")
+    at = text.find(before) + len(before) if before else -1
+    if at < 0:
+        return None
+    last = None
+    for pos, evidence, disp in states:
+        if pos > at:
+            break
+        last = (disp, evidence) if disp else None
+    return last
