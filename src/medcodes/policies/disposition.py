@@ -49,7 +49,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"medically necessary (?:when|if|for)|covered (?:when|if|for)|support(?:s)? medical necessity|"
             r"(?:is|are) covered|considered for coverage|(?:may be )?eligible (?:under the plan|for coverage)|"
             r"proven and medically necessary|reasonable and necessary|established(?: codes?)?|"
-            r"meets? (?:the )?(?:medical necessity )?criteria|criteria (?:must be|are) met)\b",
+            r"meets? (?:the )?(?:medical necessity )?criteria|criteria(?: \w+){0,3} (?:must be|are) met)\b",
             re.I,
         ),
     ),
@@ -140,7 +140,9 @@ def headings(pages: list[Page]) -> list[tuple[int, str, str | None]]:
         # a wrapped sentence's last line ("not be limited to:") is no heading
         continued = bool(sentence) and not re.search(r"[.;:]\s*$", sentence[-1]) and s[:1].islower()
         if _is_heading(line) and not continued and not _is_status_cell(lines, n - 1):
-            if _HISTORY_HEADING.match(s):
+            if _COLUMN_HEADER.match(s) and "description" in s.lower():
+                pass  # the column headers under a caption keep the caption in force
+            elif _HISTORY_HEADING.match(s):
                 in_history, current = True, (n, s, None)
             elif in_history and not _MAJOR_HEADING.match(s):
                 pass  # a caption inside the revision log
@@ -148,7 +150,8 @@ def headings(pages: list[Page]) -> list[tuple[int, str, str | None]]:
                 in_history, current = False, (n, s, found[0])
             elif _NEUTRAL_HEADING.search(s):
                 in_history, current = False, (n, s, None)
-            sentence = []
+            # an undecided short line may be the first line of a wrapped sentence
+            sentence = [] if s.endswith(":") else [s]
         elif s:
             sentence = [*sentence[-3:], s] if not re.search(r"[.;]\s*$", sentence[-1] if sentence else ".") else [s]
             if s.endswith(":") and not in_history and (found := classify(" ".join(sentence))):
