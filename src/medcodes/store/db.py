@@ -284,7 +284,10 @@ class Store:
 
     def data_versions(self) -> dict[str, str]:
         """`{system: "name version"}` for footers and API responses."""
-        return {s["system"]: f"{s['name']} {s['version']}" for s in self.sources()}
+        return {
+            s["system"]: s["name"] if s["version"] in s["name"] else f"{s['name']} {s['version']}"
+            for s in self.sources()
+        }
 
     def iter_codes(self, system: str | None = None, *, leaves_only: bool = False):
         sql = f"SELECT {_COLS} FROM codes"
