@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from medcodes.explain import Explanation, Section, checks
 from medcodes.explain.facts import Facts
 from medcodes.explain.storage import now
-from medcodes.explain.templates import KIND_LABELS, model_for, specs
+from medcodes.explain.templates import KIND_LABELS, json_schema, model_for, specs
 
 PROMPT_VERSION = "1"
 WRITER = "llm"
@@ -266,7 +266,7 @@ def build_messages(facts: Facts) -> list[dict]:
         + "\n\nSections to write:\n"
         + json.dumps(sections, indent=1)
         + "\n\nJSON schema of the answer:\n```json\n"
-        + json.dumps(model_for(facts.kind).model_json_schema())
+        + json.dumps(json_schema(facts.kind))
         + "\n```"
     )
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
@@ -329,7 +329,7 @@ async def write(client: LLMClient, facts: Facts) -> Explanation:
     """One explanation from the LLM, checked. Raises LLMError only when the server cannot be used;
     answers that never validate come back as a failed explanation with the reason."""
     messages = build_messages(facts)
-    schema = model_for(facts.kind).model_json_schema()
+    schema = json_schema(facts.kind)
     reason = ""
     sections: list[Section] = []
     for _attempt in range(client.cfg.repair_attempts + 1):
