@@ -173,8 +173,8 @@ def blend(
 
     `groups` are the branches (index lists) within which neighbours are sought, `vectors` one
     L2-normalised row per code (all zeros where a code has none: it is left as it was), `out[i]`
-    maps candidate index -> Candidate (with .score and .reason), and `offer(cands, j, score,
-    reason)` adds or raises a candidate.
+    maps candidate index -> (score, reason), and `offer(cands, j, score, reason)` adds or raises
+    a candidate.
     """
     has = np.linalg.norm(vectors, axis=1) > 0
     # Rerank what the lexical signals found, before neighbours join, so each is moved once.
@@ -185,7 +185,8 @@ def blend(
         cos = vectors[js] @ vectors[i]
         for j, c in zip(js.tolist(), cos.tolist(), strict=True):
             if has[j]:
-                cands[j].score += RERANK_WEIGHT * (c - 0.5)
+                score, reason = cands[j]
+                cands[j] = (score + RERANK_WEIGHT * (c - 0.5), reason)
     for members in groups:
         idx = np.array([m for m in members if has[m]], dtype=np.int64)
         if len(idx) < 2:
