@@ -15,6 +15,10 @@ def similar(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Recompute every list in place (after `medcodes policies ingest`).")
     ] = False,
+    semantic: Annotated[
+        bool,
+        typer.Option("--semantic", help="With --rebuild: blend in meaning (needs the semantic extra; slow once, then cached)."),
+    ] = False,
     db: Annotated[Path | None, typer.Option("--db", help="SQLite database file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ):
@@ -22,7 +26,7 @@ def similar(
     from medcodes.cli import _print_json, console, open_store
 
     if rebuild:
-        _rebuild(open_store(db, readonly=False), as_json)
+        _rebuild(open_store(db, readonly=False), as_json, semantic)
         return
     if not code:
         console.print("[red]error:[/] give a CODE, or --rebuild")
@@ -63,13 +67,18 @@ def _show(store, code, system, limit, as_json, print_json) -> None:
         out.print(table)
 
 
-def _rebuild(store, as_json: bool) -> None:
-    from medcodes.cli import _print_json, out
-    from medcodes.similar.build import SimilarReport, compute, write
+def _rebuild(store, as_json: bool, semantic: bool = False) -> None:
+    from medcodes.cli import _print_json, console, out
+    from medcodes.similar import semantic as sem
+    from medcodes.similar.build import SimilarReport, compute, semantic_vectors, write
 
+    if semantic and not sem.available():
+        console.print("[red]error:[/] --semantic needs the optional extra: pip install 'medcodes[semantic]'")
+        raise typer.Exit(2)
     report = SimilarReport()
+    vectors = semantic_vectors(store.conn, progress=not as_json) if semantic else None
     with store.conn:
-        write(store.conn, compute(store.conn, report))
+        write(store.conn, compute(store.conn, report, semantic=vectors))
     seconds = {k: round(v, 2) for k, v in report.seconds.items()}
     if as_json:
         _print_json({"codes": report.codes, "lists": report.rows, "seconds": seconds})
