@@ -1,0 +1,71 @@
+"""Policies in Debian's Chromium: real payer documents ingested into a copy of the real database, the code
+page lists the citing policy with payer and disposition, and the policy page lists the code under it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from browser.live_server import SCREENSHOTS, LiveServer
+from playwright.sync_api import expect, sync_playwright
+
+from medcodes.policies.ingest import Ingester
+from medcodes.store import Store
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Three payers, three layouts; 81327 sits in Carelon's "Not Medically Necessary" code table.
+DOCS = [
+    "openonco_text_extracts/carelon_carelon-liquid-biopsy-2025_2026-03-22_7b656afb3d46.pdf.txt",
+    "openonco_text_extracts/bcbsri_bcbsri-ctdna-2026_2026-03-22_c8bef01960b3.pdf.txt",
+    "original/cigna_0070_allergy-testing_mm_0070.pdf",
+]
+
+
+@pytest.fixture(scope="module")
+def server(real_db, shared_data, tmp_path_factory):
+    db = tmp_path_factory.mktemp("policies-browser") / "medcodes.sqlite"
+    shutil.copyfile(real_db, db)  # never ingest into the shared fixture file
+    store = Store(db, readonly=False)
+    report = Ingester(store.conn).ingest([shared_data / "policies" / d for d in DOCS])
+    store.close()
+    assert [f.status for f in report.files].count("failed") == 0, report.files
+    with LiveServer(db) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def page():
+    assert CHROMIUM.exists(), "Chromium is missing: `make install-test` (apt-get install chromium) installs it"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        p = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        yield p
+        browser.close()
+
+
+def test_code_page_lists_policy_with_payer_and_disposition_then_policy_page(page, server):
+    page.goto(f"{server.url}/codes/cpt/81327")
+    section = page.locator("section.policies")
+    expect(section.locator("h2")).to_contain_text("Medical Policies and Guidelines")
+    item = section.locator("li", has=page.locator("a.policy-title[href*='carelon']")).first
+    expect(item).to_be_visible()
+    expect(item.locator(".policy-meta")).to_contain_text(re.compile("carelon", re.I))
+    expect(item.locator(".badge")).to_have_text("Not medically necessary")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=str(SCREENSHOTS / "policies-code-81327.png"))
+
+    item.locator("a.policy-title").click()
+    page.wait_for_url(re.compile(r"/policies/[^/]+$"))
+    group = page.locator("section[aria-labelledby='disp-not_medically_necessary']")
+    expect(group.locator("h2")).to_contain_text("Not medically necessary")
+    expect(group).to_contain_text("81327")
+    covered = page.locator("section[aria-labelledby='disp-covered']")
+    expect(covered.locator("h2")).to_contain_text("Medically necessary")
+    expect(covered).to_contain_text("81462")
+    page.screenshot(path=str(SCREENSHOTS / "policies-policy-page.png"), full_page=True)
