@@ -201,7 +201,7 @@ class Ingester:
             id=pid,
             source="payer-document",
             title=title[:200],
-            payer=ident.payer,
+            payer=md.payer_name(ident.payer),
             number=(manifest and manifest.number) or fname.number or text_meta.number,
             type=(manifest and manifest.type) or _type_guess(doc.text),
             effective_date=text_meta.effective_date or ident.effective_date,

@@ -195,3 +195,41 @@ def policy_id(meta: Meta, path: Path) -> str:
     if meta.number:
         return slug(f"{payer}-{meta.number}") if payer else slug(meta.number)
     return slug(re.sub(r"(\.(?:pdf|html?|txt))+$", "", path.name, flags=re.I))
+
+
+# Payer ids as crawlers and file names spell them -> the name people know the plan by.
+PAYER_NAMES = {
+    "aetna": "Aetna",
+    "anthem": "Anthem",
+    "bcbs": "Blue Cross Blue Shield",
+    "bcbsm": "Blue Cross Blue Shield of Michigan",
+    "bcbsma": "Blue Cross Blue Shield of Massachusetts",
+    "bcbsnc": "Blue Cross NC",
+    "bcbsri": "Blue Cross & Blue Shield of Rhode Island",
+    "bcbssc": "BlueCross BlueShield of South Carolina",
+    "blueshieldca": "Blue Shield of California",
+    "carelon": "Carelon",
+    "centene": "Centene",
+    "cigna": "Cigna",
+    "cms": "Medicare (CMS)",
+    "evicore": "eviCore",
+    "excellus": "Excellus BlueCross BlueShield",
+    "fepblue": "Federal Employee Program (FEP Blue)",
+    "floridablue": "Florida Blue",
+    "geisinger": "Geisinger Health Plan",
+    "highmark": "Highmark",
+    "humana": "Humana",
+    "kaiser": "Kaiser Permanente",
+    "molina": "Molina Healthcare",
+    "nymedicaid": "New York State Medicaid",
+    "regence": "Regence",
+    "uhc": "UnitedHealthcare",
+    "wellcare": "WellCare",
+}
+
+
+def payer_name(payer: str | None) -> str | None:
+    """A display name for a payer id; names already written for people pass through."""
+    if not payer:
+        return payer
+    return PAYER_NAMES.get(payer.strip().lower().replace(" ", ""), payer.strip())

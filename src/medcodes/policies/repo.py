@@ -167,8 +167,11 @@ def search(
 ) -> tuple[int, list[tuple]]:
     where, args = [], []
     if payer:
-        where.append("lower(p.payer) LIKE ?")
-        args.append(f"%{payer.lower()}%")
+        # "uhc" and "UnitedHealthcare" both find UnitedHealthcare's policies.
+        from medcodes.policies.metadata import payer_name
+
+        where.append("(lower(p.payer) LIKE ? OR lower(p.payer) LIKE ?)")
+        args += [f"%{payer.lower()}%", f"%{(payer_name(payer) or payer).lower()}%"]
     if q:
         for word in q.split():
             where.append("(lower(p.title) LIKE ? OR lower(p.number) LIKE ? OR lower(p.id) LIKE ?)")
