@@ -49,3 +49,15 @@ def test_real_autocomplete(store):
     hits = autocomplete(store, "pneumo")
     assert 0 < len(hits) <= 8
     assert any("pneumo" in h.title.lower() for h in hits)
+
+
+def test_autocomplete_completes_the_last_word_to_what_people_mean(store):
+    """Suggestions are the results page's top hits for the likeliest completion of the typed text."""
+
+    def top(q, n=3):
+        return [h.display for h in autocomplete(store, q)][:n]
+
+    assert "85230" in top("factor vii", 1)  # a complete word stays itself: VII is not VIII
+    assert "I10" in top("hyperten")
+    assert any(c.startswith("I21") for c in top("heart att", 1))  # a lay phrase completes
+    assert any(c.startswith("E1") for c in top("diab", 1))  # not the rare abbreviation "diab"

@@ -269,8 +269,54 @@ def search(
 
 
 def autocomplete(store: Store, q: str, limit: int = 8) -> list[Hit]:
-    """Top suggestions while typing: codes by prefix, words with the last one completed."""
-    return _search(store, q, None, None, None, limit, 0, complete_last=True).results
+    """Top suggestions while typing: codes by prefix; for words, the full search of the likeliest
+    completions of what was typed ("heart att" -> "heart attack", "diab" -> "diabetes"), so the
+    box suggests what the results page would rank first."""
+    pq = parse(q)
+    if not pq.text or pq.range or pq.code or not pq.words:
+        return _search(store, q, None, None, None, limit, 0, complete_last=True).results
+    seen: set[tuple[str, str]] = set()
+    out: list[Hit] = []
+    for n, text in enumerate(_completed_queries(_context(store), pq.text)):
+        # The likeliest reading fills most of the list; the others add what it lacks.
+        room = limit - len(out) if n == 0 else max(1, (limit - len(out)) // 2)
+        for hit in search(store, text, limit=limit).results:
+            if (hit.system, hit.code) not in seen and room > 0:
+                seen.add((hit.system, hit.code))
+                out.append(hit)
+                room -= 1
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _completed_queries(ctx: _Context, text: str, n: int = 3) -> list[str]:
+    """Whole queries the typed text may be the start of, likeliest first: lay phrases it begins
+    ("heart att" -> "heart attack"), then the commonest words its last word begins. The text as
+    typed comes before those words when its last word is itself common enough ("factor vii" is
+    not "factor viii"), after them when it is a rare abbreviation ("diab")."""
+    text = text.lower()
+    head, _, last = text.rpartition(" ")
+    head = f"{head} " if head else ""
+    typed = lay.key(text)
+    phrases = [
+        " ".join(p)
+        for p in lay.vocabulary()
+        if typed and len(p) == len(typed) and p[:-1] == typed[:-1] and p[-1].startswith(typed[-1])
+    ]
+    vocab, words = ctx.engine.vocab, ctx.engine.sorted_vocab
+    i = bisect_left(words, last)
+    longer = []
+    while i < len(words) and words[i].startswith(last) and len(longer) < 400:
+        if words[i] != last:
+            longer.append(words[i])
+        i += 1
+    longer.sort(key=lambda w: -vocab[w])
+    completions = [f"{head}{w}" for w in longer[:n]]
+    best = vocab[longer[0]] if longer else 0
+    as_typed_first = vocab.get(last, 0) >= 0.1 * best and len(last) >= 2
+    ordered = phrases + ([text] if as_typed_first else []) + completions + [text]
+    return list(dict.fromkeys(ordered))[:n]
 
 
 def _search(store, q, system, billable, active_on, limit, offset, complete_last) -> SearchResult:
