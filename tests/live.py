@@ -15,6 +15,8 @@ import uvicorn
 
 from medcodes.web.app import create_app
 
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output" / "screenshots"
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -23,7 +25,7 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, db_path: Path | str, app=None):
+    def __init__(self, db_path: Path | str | None = None, *, app=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(

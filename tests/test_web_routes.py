@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from browser.live_server import LiveServer
+from live import LiveServer
 
 from medcodes.models import CodeRecord, Note, Source
 from medcodes.store import build

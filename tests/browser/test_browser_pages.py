@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser.live_server import SCREENSHOTS, LiveServer
+from live import SCREENSHOTS, LiveServer
 from playwright.sync_api import Page, expect, sync_playwright
 
 from medcodes.store import Store

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser.live_server import SCREENSHOTS, LiveServer
+from live import SCREENSHOTS, LiveServer
 from playwright.sync_api import expect, sync_playwright
 
 from medcodes.policies.ingest import Ingester
