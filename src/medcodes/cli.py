@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,6 +16,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from medcodes.cli_common import DbOption, JsonOption, console, db_path, open_store, out, print_json
 from medcodes.models import SYSTEM_LABELS, SYSTEMS, ReleaseFileError
 
 app = typer.Typer(
@@ -26,37 +24,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=True)
-out = Console()
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="SQLite database file [default: $MEDCODES_DB or data/medcodes.sqlite]"),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def _db_path(db: Path | None) -> Path:
-    from medcodes.store import default_db_path
-
-    return db or default_db_path()
-
-
-def open_store(db: Path | None, readonly: bool = True):
-    from medcodes.store import Store
-    from medcodes.store.db import DatabaseMissing
-
-    try:
-        return Store(_db_path(db), readonly=readonly)
-    except DatabaseMissing as exc:
-        console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
-
-
-def _print_json(data) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
-
-
 @app.command()
 def build(
     db: DbOption = None,
@@ -111,7 +78,7 @@ def build(
             return lambda n: progress.update(task, completed=n)
 
         try:
-            report = store_build.build(_db_path(db), sources, codesets.read, on_system=on_system)
+            report = store_build.build(db_path(db), sources, codesets.read, on_system=on_system)
         except (ReleaseFileError, ValueError) as exc:
             console.print(f"[red]error:[/] {exc}")
             console.print("The existing database was left untouched.")
@@ -119,7 +86,7 @@ def build(
     for w in report.warnings:
         console.print(f"[yellow]warning:[/] {w}")
     if as_json:
-        _print_json(
+        print_json(
             {
                 "db": str(report.db_path),
                 "seconds": round(report.seconds, 2),
@@ -150,7 +117,7 @@ def show(
     if not records:
         near = store.nearest(code, system)
         if as_json:
-            _print_json({"error": "not found", "code": code, "nearest": [_brief(r) for r in near]})
+            print_json({"error": "not found", "code": code, "nearest": [_brief(r) for r in near]})
         else:
             out.print(f"{code}: not found")
             if near:
@@ -160,7 +127,7 @@ def show(
         raise typer.Exit(1)
     docs = [_full(store, r) for r in records]
     if as_json:
-        _print_json(docs if len(docs) > 1 else docs[0])
+        print_json(docs if len(docs) > 1 else docs[0])
         return
     for doc in docs:
         out.print(f"[bold]{doc['display']}[/]  {doc['label']}")
@@ -209,7 +176,7 @@ def stats(db: DbOption = None, as_json: JsonOption = False):
     store = open_store(db)
     data = {"db": str(store.path), "build_id": store.build_id, "systems": store.stats(), "sources": store.sources()}
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     table = Table("system", "nodes", "codes", "billable", "billable (current)")
     for system, c in data["systems"].items():
@@ -256,7 +223,7 @@ def search_cmd(
         console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
     if as_json:
-        _print_json(
+        print_json(
             {
                 "query": res.query,
                 "total": res.total,
@@ -304,7 +271,7 @@ def serve(
 
     import uvicorn
 
-    path = _db_path(db).resolve()
+    path = db_path(db).resolve()
     if not path.exists():
         console.print(f"[red]error:[/] no database at {path}; run `medcodes build` first")
         raise typer.Exit(2)
@@ -345,7 +312,7 @@ def fetch(
         console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from None
     if as_json:
-        _print_json({"kind": kind, "url": url or RELEASES[kind].url, "path": str(path)})
+        print_json({"kind": kind, "url": url or RELEASES[kind].url, "path": str(path)})
     else:
         out.print(str(path), soft_wrap=True)
 

@@ -8,31 +8,24 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from medcodes.models import SYSTEMS
+from medcodes.cli_common import (
+    DbOption,
+    SystemOption,
+    check_system,
+    console,
+    open_store,
+    out,
+)
 
 app = typer.Typer(help="Plain-language explanations: show, generate with an LLM, export and import.", no_args_is_help=True)
-console = Console(stderr=True)
-out = Console()
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="SQLite database file [default: $MEDCODES_DB or data/medcodes.sqlite]"),
-]
-SystemOption = Annotated[str | None, typer.Option("--system", "-s", help="cpt, hcpcs, icd10cm or icd10pcs")]
 
 
 def _store(db: Path | None, readonly: bool = True):
-    from medcodes.cli import open_store
-
     return open_store(db, readonly=readonly)
 
 
-def _check_system(system: str | None) -> None:
-    if system is not None and system not in SYSTEMS:
-        console.print(f"[red]error:[/] unknown system {system!r}; choose from {', '.join(SYSTEMS)}")
-        raise typer.Exit(2)
+_check_system = check_system
 
 
 @app.command()

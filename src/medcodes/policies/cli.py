@@ -9,23 +9,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(help="Medical policies and guidelines that cite codes.", no_args_is_help=True)
-console = Console(stderr=True)
-out = Console()
+from medcodes.cli_common import (
+    DbOption,
+    JsonOption,
+    console,
+    open_store,
+    out,
+)
 
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="SQLite database file [default: $MEDCODES_DB or data/medcodes.sqlite]"),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+app = typer.Typer(help="Medical policies and guidelines that cite codes.", no_args_is_help=True)
 
 
 def _store(db: Path | None, readonly: bool = True):
-    from medcodes.cli import open_store
-
     return open_store(db, readonly=readonly)
 
 

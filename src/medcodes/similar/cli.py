@@ -23,7 +23,7 @@ def similar(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ):
     """Codes a coder would consider instead of CODE, each with its reason."""
-    from medcodes.cli import _print_json, console, open_store
+    from medcodes.cli_common import console, open_store, print_json
 
     if rebuild:
         _rebuild(open_store(db, readonly=False), as_json, semantic)
@@ -31,13 +31,13 @@ def similar(
     if not code:
         console.print("[red]error:[/] give a CODE, or --rebuild")
         raise typer.Exit(2)
-    _show(open_store(db), code, system, limit, as_json, _print_json)
+    _show(open_store(db), code, system, limit, as_json, print_json)
 
 
 def _show(store, code, system, limit, as_json, print_json) -> None:
     from rich.table import Table
 
-    from medcodes.cli import out
+    from medcodes.cli_common import out
     from medcodes.similar import similar_for
 
     records = store.find(code, system)
@@ -68,7 +68,7 @@ def _show(store, code, system, limit, as_json, print_json) -> None:
 
 
 def _rebuild(store, as_json: bool, semantic: bool = False) -> None:
-    from medcodes.cli import _print_json, console, out
+    from medcodes.cli_common import console, out, print_json
     from medcodes.similar import semantic as sem
     from medcodes.similar.build import SimilarReport, compute, semantic_vectors, write
 
@@ -81,6 +81,6 @@ def _rebuild(store, as_json: bool, semantic: bool = False) -> None:
         write(store.conn, compute(store.conn, report, semantic=vectors))
     seconds = {k: round(v, 2) for k, v in report.seconds.items()}
     if as_json:
-        _print_json({"codes": report.codes, "lists": report.rows, "seconds": seconds})
+        print_json({"codes": report.codes, "lists": report.rows, "seconds": seconds})
     else:
         out.print(f"{report.rows:,} similar-code lists for {report.codes:,} codes in {sum(seconds.values()):.1f} s")
