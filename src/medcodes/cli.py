@@ -34,6 +34,13 @@ def build(
     system: Annotated[
         list[str] | None, typer.Option("--system", "-s", help="Only these systems (repeatable).")
     ] = None,
+    packaged: Annotated[
+        bool,
+        typer.Option(
+            "--packaged/--no-packaged",
+            help="Also consider the ICD-10 releases that PyPI packages ship (the newest release wins).",
+        ),
+    ] = True,
     as_json: JsonOption = False,
 ):
     """Build the database from release files: every file in --data-dir that medcodes recognises,
@@ -50,9 +57,10 @@ def build(
             console.print(f"[red]error:[/] unknown system {s!r}; choose from {', '.join(SYSTEMS)}")
             raise typer.Exit(2)
     try:
-        sources = codesets.choose(data_dir, systems)
+        sources = codesets.choose(data_dir, systems, packaged=packaged)
     except ReleaseFileError as exc:
         console.print(f"[red]error:[/] {exc}")
+        console.print("The existing database was left untouched.")
         raise typer.Exit(1) from None
     for source in sources:
         console.print(f"[bold]{source.system}[/]: {source.describe()}")
