@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from medcodes.search import search
+from medcodes.search import autocomplete, search
 from medcodes.search.lay import vocabulary
 from medcodes.store import Store, default_db_path
 
@@ -212,6 +212,9 @@ def main() -> int:
     timed(lambda q: search(store, q), queries[:100])  # warm caches the way a running server has them
     print("in-process, same queries:")
     report("medcodes search() (tantivy)", timed(lambda q: search(store, q), queries))
+    # What the search box sends while someone types: every prefix of each query from 3 characters.
+    typed = [q[:n] for q in queries[:200] for n in range(3, len(q) + 1)]
+    report(f"medcodes autocomplete() ({len(typed)} keystrokes)", timed(lambda q: autocomplete(store, q), typed))
     t0 = time.perf_counter()
     fts = fts5_baseline(db)
     print(f"  (FTS5 table built in {time.perf_counter() - t0:.1f} s)")
