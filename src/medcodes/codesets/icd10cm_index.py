@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from medcodes.codesets.icd10cm_tabular import root_tag
+from medcodes.codesets.xmlfile import parse_root
 from medcodes.models import ReleaseFileError
 
 INDEX_ROOT = "ICD10CM.index"
@@ -49,16 +50,7 @@ def role_of(path: Path) -> str | None:
 
 
 def _parse(path: Path) -> ET.Element:
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise ReleaseFileError(
-            path, f"XML parse error: {exc}", where=f"line {line}" if line else None
-        ) from exc
-    if root.tag != INDEX_ROOT:
-        raise ReleaseFileError(path, f"root element is <{root.tag}>, expected <{INDEX_ROOT}>")
-    return root
+    return parse_root(path, INDEX_ROOT)
 
 
 def _walk(el: ET.Element, path: list[str], headings: dict[str, str]) -> Iterator[tuple[str, str]]:

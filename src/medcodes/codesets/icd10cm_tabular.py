@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from medcodes.codes import canonical
+from medcodes.codesets.xmlfile import parse_root
 from medcodes.models import Note, ReleaseFileError
 
 ROOT = "ICD10CM.tabular"
@@ -120,16 +121,7 @@ def _strip_range(desc: str) -> tuple[str, str | None]:
 
 
 def parse(path: Path) -> Tabular:
-    try:
-        tree = ET.parse(path)
-    except ET.ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise ReleaseFileError(
-            path, f"XML parse error: {exc}", where=f"line {line}" if line else None
-        ) from exc
-    root = tree.getroot()
-    if root.tag != ROOT:
-        raise ReleaseFileError(path, f"root element is <{root.tag}>, expected <{ROOT}>")
+    root = parse_root(path, ROOT)
     version = text(root.find("version"))
     nodes: list[Node] = []
 

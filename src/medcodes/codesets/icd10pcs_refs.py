@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from medcodes.codesets.xmlfile import parse_root
 from medcodes.models import ReleaseFileError
 
 
@@ -22,17 +23,7 @@ Definitions = dict[tuple[str, int, str], Definition]
 
 
 def _root(path: Path, tag: str, expect_year: int | None) -> ET.Element:
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError as exc:
-        line, col = exc.position
-        raise ReleaseFileError(
-            path, f"not well-formed XML, truncated or damaged ({exc})", where=f"line {line}, column {col}"
-        ) from exc
-    except OSError as exc:
-        raise ReleaseFileError(path, f"cannot be read ({exc.strerror})") from exc
-    if root.tag != tag:
-        raise ReleaseFileError(path, f"root element is <{root.tag}>, not <{tag}>")
+    root = parse_root(path, tag)
     version = (root.findtext("version") or "").strip()
     if not version.isdigit():
         raise ReleaseFileError(path, "no numeric <version>", where="version")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from medcodes.codesets.xmlfile import parse_root
 from medcodes.models import ReleaseFileError
 
 
@@ -98,17 +99,7 @@ def _axis(path: Path, el: ET.Element, where: str) -> Axis:
 
 
 def parse(path: Path, expect_year: int | None = None) -> Tables:
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError as exc:
-        line, col = exc.position
-        raise ReleaseFileError(
-            path, f"not well-formed XML, truncated or damaged ({exc})", where=f"line {line}, column {col}"
-        ) from exc
-    except OSError as exc:
-        raise ReleaseFileError(path, f"cannot be read ({exc.strerror})") from exc
-    if root.tag != "ICD10PCS.tabular":
-        raise ReleaseFileError(path, f"root element is <{root.tag}>, not <ICD10PCS.tabular>")
+    root = parse_root(path, "ICD10PCS.tabular")
     try:
         version = int((root.findtext("version") or "").strip())
     except ValueError:
