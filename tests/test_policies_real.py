@@ -30,7 +30,7 @@ def test_every_source_is_ingested_with_counts_and_reasons(ingested):
     assert all(f.reason for f in report.failures)
     store = Store(db)
     uhc = get_policy(store, "uhc-2025t0362pp")
-    assert uhc is not None and uhc.payer == "uhc"
+    assert uhc is not None and uhc.payer == "UnitedHealthcare"
     assert any(c["code"] == "43644" for codes in uhc.codes.values() for c in codes)
     ncd = get_policy(store, "ncd-190.12")
     assert {c["code"] for c in ncd.codes["covered"]} >= {"87086", "A021"}
