@@ -83,6 +83,7 @@ class Store:
         self.readonly = readonly
         self._local = threading.local()
         self._texts: dict[int, str] | None = None
+        self._versions: dict[str, str] | None = None
         self.meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
 
     # -- connections -------------------------------------------------------------------------
@@ -283,11 +284,13 @@ class Store:
         return rows
 
     def data_versions(self) -> dict[str, str]:
-        """`{system: "name version"}` for footers and API responses."""
-        return {
-            s["system"]: s["name"] if s["version"] in s["name"] else f"{s['name']} {s['version']}"
-            for s in self.sources()
-        }
+        """`{system: "name version"}` for footers and API responses; a build's sources never change."""
+        if self._versions is None:
+            self._versions = {
+                s["system"]: s["name"] if s["version"] in s["name"] else f"{s['name']} {s['version']}"
+                for s in self.sources()
+            }
+        return self._versions
 
     def iter_codes(self, system: str | None = None, *, leaves_only: bool = False):
         sql = f"SELECT {_COLS} FROM codes"
