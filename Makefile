@@ -1,10 +1,12 @@
 # Two commands do all the set-up on a fresh machine:
-#   make serve [DATA=../shared/data]   venv + install + build the database + serve on :8000
+#   make serve [DATA=../shared/data] [POLICIES="../shared/data/policies ../shared/data/mcd"]
+#                                      venv + install + build the database (+ ingest policies) + serve on :8000
 #   make test                          venv + install (with Chromium) + the whole test suite
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 DATA ?=
+POLICIES ?=
 DB ?= data/medcodes.sqlite
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -25,6 +27,7 @@ install-test: install
 
 build: install
 	$(BIN)/medcodes build --db $(DB) $(if $(DATA),--data-dir $(DATA),)
+	$(if $(POLICIES),$(BIN)/medcodes policies ingest $(POLICIES) --db $(DB),)
 
 serve: build
 	$(BIN)/medcodes serve --db $(DB) --host $(HOST) --port $(PORT)
