@@ -17,7 +17,10 @@ from rich.progress import (
 from rich.table import Table
 
 from medcodes.cli_common import DbOption, JsonOption, console, db_path, open_store, out, print_json
+from medcodes.explain.cli import app as explain_app
 from medcodes.models import SYSTEM_LABELS, SYSTEMS, ReleaseFileError
+from medcodes.policies.cli import app as policies_app
+from medcodes.similar.cli import similar as similar_cmd
 
 app = typer.Typer(
     help="medcodes: search and explain CPT, HCPCS Level II, ICD-10-CM and ICD-10-PCS codes.",
@@ -43,8 +46,10 @@ def build(
     ] = True,
     as_json: JsonOption = False,
 ):
-    """Build the database from release files: every file in --data-dir that medcodes recognises,
-    the newest release of each system winning; packaged ICD-10 data where a folder has none."""
+    """Build the database from release files.
+
+    Every file in --data-dir that medcodes recognises is considered, the newest release of each
+    system wins, and the packaged ICD-10 releases fill in where the folder has none."""
     from medcodes import codesets
     from medcodes.store import build as store_build
 
@@ -194,16 +199,6 @@ def stats(db: DbOption = None, as_json: JsonOption = False):
         out.print(f"{s['system']:9} {s['name']} {s['version']} ({', '.join(s['files'].values()) or 'packaged'})")
 
 
-# feature commands: each feature registers its own sub-app or commands below.
-from medcodes.explain.cli import app as explain_app  # noqa: E402
-
-app.add_typer(explain_app, name="explain")
-from medcodes.policies.cli import app as policies_app  # noqa: E402
-
-app.add_typer(policies_app, name="policies")
-from medcodes.similar.cli import similar as similar_cmd  # noqa: E402
-
-app.command("similar")(similar_cmd)
 
 
 @app.command("search")
@@ -273,8 +268,9 @@ def serve(
         str | None, typer.Option("--cors", help="Comma-separated origins allowed to call the API ('*' for any).")
     ] = None,
 ):
-    """Serve the web pages and the JSON API (/api/v1, OpenAPI at /openapi.json) with uvicorn.
-    The database is opened read-only."""
+    """Serve the web pages and the JSON API (/api/v1, OpenAPI at /openapi.json).
+
+    Runs uvicorn with --workers processes; the database is opened read-only."""
     import os
 
     import uvicorn
@@ -323,6 +319,12 @@ def fetch(
         print_json({"kind": kind, "url": url or RELEASES[kind].url, "path": str(path)})
     else:
         out.print(str(path), soft_wrap=True)
+
+
+# Feature commands, each in its feature's package; listed in --help after the core commands.
+app.command("similar")(similar_cmd)
+app.add_typer(explain_app, name="explain")
+app.add_typer(policies_app, name="policies")
 
 
 def main() -> None:  # pragma: no cover - entry point
