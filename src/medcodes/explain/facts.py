@@ -36,6 +36,9 @@ class Facts:
     profile: Profile
     axes: list[Axis] = field(default_factory=list)
     chapter: str | None = None  # title of the top-level chapter, when the hierarchy has one
+    # Inclusion terms of the ICD-10-CM category and subcategories above the code, narrowest first, as
+    # (ancestor display, text). Chapters and blocks are left out: their includes are broader than any one code.
+    ancestor_terms: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def system(self) -> str:
@@ -107,6 +110,8 @@ class Facts:
             out["official_notes"] = [{"type": n.type, "text": n.text} for n in self.notes]
         if self.terms:
             out["other_names"] = self.terms[:20]
+        if self.ancestor_terms:
+            out["category_inclusion_terms"] = [text for _where, text in self.ancestor_terms[:20]]
         if self.axes:
             out["axes"] = [
                 {"position": a.position, "axis": a.title, "value": a.label, "definition": a.definition}
@@ -147,6 +152,25 @@ def parse_axes(attrs: dict[str, Any]) -> list[Axis]:
     return out
 
 
+_INCLUDES = ("inclusion", "includes")
+
+
+def _ancestor_terms(store, rec: CodeRecord, crumbs: list[CodeRecord]) -> list[tuple[str, str]]:
+    if rec.system != "icd10cm":
+        return []
+    own = {n.text.lower() for n in store.notes(rec.system, rec.code)}
+    out: list[tuple[str, str]] = []
+    for anc in reversed(crumbs):
+        if anc.kind not in ("category", "subcategory"):
+            continue
+        for n in store.notes(anc.system, anc.code):
+            # A text ending in ":" only introduces a list, it is not a name of its own.
+            if n.type in _INCLUDES and n.text.lower() not in own and not n.text.rstrip().endswith(":"):
+                own.add(n.text.lower())
+                out.append((anc.display, n.text))
+    return out
+
+
 def gather(store, rec: CodeRecord) -> Facts:
     crumbs = store.breadcrumb(rec.system, rec.code)
     path = [c.title for c in crumbs]
@@ -161,4 +185,5 @@ def gather(store, rec: CodeRecord) -> Facts:
         profile=profile_for(rec.system, rec.code, kind),
         axes=parse_axes(rec.attrs),
         chapter=next((c.title for c in crumbs if c.kind == "chapter"), None),
+        ancestor_terms=_ancestor_terms(store, rec, crumbs),
     )

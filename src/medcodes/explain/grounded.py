@@ -42,6 +42,9 @@ _UNIT = re.compile(
     re.IGNORECASE,
 )
 _SIDES = re.compile(r"\b(right|left|bilateral)\b", re.IGNORECASE)
+# Category names that would read as a side or as a procedure are left out of "Also called": the checker
+# only excuses the code's own official text, and such names rarely fit every code below the category.
+_NOT_A_NAME = re.compile(r"\b(?:right|left|bilateral|procedure|surgery|operation|test)\b", re.IGNORECASE)
 
 
 def _sentence(text: str) -> str:
@@ -106,6 +109,11 @@ def _name(facts: Facts) -> Section:
         items.append(f"Short name: {rec.short_title}")
     if common:
         items.append(f"Also known as: {common}")
+    if facts.kind == "diagnosis":
+        names = [(w, x) for w, x in facts.ancestor_terms if not _NOT_A_NAME.search(x)][:6]
+        if names:
+            where = ", ".join(dict.fromkeys(w for w, _x in names))
+            items.append(f"Also called (names listed for its category {where}): " + "; ".join(x for _w, x in names))
     items.append(f"Code: {facts.system_name} {rec.display}")
     if facts.path:
         items.append(f"Category: {_path_text(facts)}")
