@@ -163,46 +163,58 @@ def _without_official(text: str, facts: Facts) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class _KindRule:
+    """What an explanation of one kind must not say, and what it must say."""
+
+    noun: str  # "a laboratory test"
+    contradiction: re.Pattern[str]
+    contradiction_is: str  # "describes a treatment"
+    required: re.Pattern[str]
+    required_where: str  # "summary", "text"
+    required_is: str  # "describe a test"
+    passed: str
+    whole_text: bool = False  # look for contradictions everywhere, not only in the opening sections
+
+
+_KIND_RULES: dict[str, _KindRule] = {
+    "lab": _KindRule(
+        "a laboratory test", _TREATMENT, "describes a treatment", _TEST_WORDS, "summary", "describe a test",
+        "described as a laboratory test", whole_text=True,
+    ),
+    "diagnosis": _KindRule(
+        "a diagnosis", _PROCEDURE_CLAIM, "describes a procedure", _CONDITION_WORDS, "text", "describe a condition",
+        "described as a condition",
+    ),
+    "drug": _KindRule(
+        "a drug", _NOT_DRUG, "describes something else", _DRUG_WORDS, "summary", "describe a drug",
+        "described as a drug",
+    ),
+}
+
+
 def check_kind(expl: Explanation, facts: Facts) -> CheckResult:
     """The explanation describes the code as what it is: a test, a condition, a drug."""
+    rule = _KIND_RULES.get(facts.kind)
+    if rule is None:
+        return CheckResult("consistency_kind", True, f"no kind-specific rule for {facts.kind}")
     code = f"{facts.system_name} {facts.record.display}"
     lead = _without_official(_text(expl, ("name", "summary", "purpose", "what_it_is")), facts)
-    if facts.kind == "lab":
-        body = _without_official(_text(expl), facts)
-        m = _TREATMENT.search(body)
-        if m:
-            return CheckResult(
-                "consistency_kind",
-                False,
-                f"{code} is a laboratory test, but the text describes a treatment: \u201c{_snippet(body, m)}\u201d",
-            )
-        summary = _text(expl, ("summary",))
-        if not _TEST_WORDS.search(summary):
-            return CheckResult("consistency_kind", False, f"{code} is a laboratory test, but the summary does not describe a test")
-        return CheckResult("consistency_kind", True, "described as a laboratory test")
-    if facts.kind == "diagnosis":
-        m = _PROCEDURE_CLAIM.search(lead)
-        if m:
-            return CheckResult(
-                "consistency_kind",
-                False,
-                f"{code} is a diagnosis, but the text describes a procedure: \u201c{_snippet(lead, m)}\u201d",
-            )
-        if not _CONDITION_WORDS.search(lead):
-            return CheckResult("consistency_kind", False, f"{code} is a diagnosis, but the text does not describe a condition")
-        return CheckResult("consistency_kind", True, "described as a condition")
-    if facts.kind == "drug":
-        m = _NOT_DRUG.search(lead)
-        if m:
-            return CheckResult(
-                "consistency_kind",
-                False,
-                f"{code} is a drug, but the text describes something else: \u201c{_snippet(lead, m)}\u201d",
-            )
-        if not _DRUG_WORDS.search(lead):
-            return CheckResult("consistency_kind", False, f"{code} is a drug, but the summary does not describe a drug")
-        return CheckResult("consistency_kind", True, "described as a drug")
-    return CheckResult("consistency_kind", True, f"no kind-specific rule for {facts.kind}")
+    searched = _without_official(_text(expl), facts) if rule.whole_text else lead
+    m = rule.contradiction.search(searched)
+    if m:
+        return CheckResult(
+            "consistency_kind",
+            False,
+            f"{code} is {rule.noun}, but the text {rule.contradiction_is}: \u201c{_snippet(searched, m)}\u201d",
+        )
+    # A lab explanation's test words belong in its summary; the others' anywhere in the opening.
+    required_in = _text(expl, ("summary",)) if facts.kind == "lab" else lead
+    if not rule.required.search(required_in):
+        return CheckResult(
+            "consistency_kind", False, f"{code} is {rule.noun}, but the {rule.required_where} does not {rule.required_is}"
+        )
+    return CheckResult("consistency_kind", True, rule.passed)
 
 
 def check_pcs_axes(expl: Explanation, facts: Facts) -> CheckResult | None:
