@@ -1,7 +1,9 @@
-"""Relevance of search() on the project's own query set (bench/queries.tsv).
+"""Relevance of search() on the project's relevance set (bench/queries.tsv).
 
-Prints hit@1, hit@10 and MRR per kind of query, and the misses.
-Usage: python bench/relevance.py [--db PATH] [--misses]
+Prints hit@1, hit@10 and MRR per kind of query, separately for the project's own
+rows ("original") and the held-out rows ("holdout": 4th column, written before
+tuning and never tuned on), an overall line per set, and optionally the misses.
+Usage: python bench/relevance.py [--db PATH] [--set holdout|original|all] [--misses]
 """
 
 from __future__ import annotations
@@ -9,21 +11,41 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from medcodes.search import search
 from medcodes.store import Store, default_db_path
 
 HERE = Path(__file__).resolve().parent
+SETS = ("original", "holdout")
+KIND_ORDER = (
+    "code", "prefix", "range", "mixed", "clinical", "lay", "typo",
+    "service", "brand", "equipment", "syntax", "paste",
+)
 
 
-def load(path: Path) -> list[tuple[str, str, list[str]]]:
+@dataclass(frozen=True)
+class Row:
+    kind: str
+    query: str
+    answers: list[str]
+    set: str  # "original" or "holdout"
+
+
+def load(path: Path) -> list[Row]:
     rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
-        kind, query, answers = line.split("\t")
-        rows.append((kind, query, [a.strip() for a in answers.split(",") if a.strip()]))
+        parts = line.split("\t")
+        if len(parts) not in (3, 4):
+            raise SystemExit(f"{path}:{n}: expected 3 or 4 tab-separated columns, got {len(parts)}")
+        kind, query, answers = parts[:3]
+        which = (parts[3].strip() if len(parts) == 4 else "") or "original"
+        if which not in SETS:
+            raise SystemExit(f"{path}:{n}: unknown set {which!r} (expected blank or 'holdout')")
+        rows.append(Row(kind, query, [a.strip() for a in answers.split(",") if a.strip()], which))
     return rows
 
 
@@ -44,31 +66,41 @@ def rank_of(hits, answers: list[str]) -> int | None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", type=Path, default=None)
     ap.add_argument("--queries", type=Path, default=HERE / "queries.tsv")
+    ap.add_argument("--set", dest="which", choices=("holdout", "original", "all"), default="all",
+                    help="Which rows to score (default: all, reported per set).")
     ap.add_argument("--misses", action="store_true", help="Print every query not at rank 1.")
     args = ap.parse_args()
     store = Store(args.db or default_db_path())
-    rows = load(args.queries)
-    per_kind: dict[str, list[int | None]] = defaultdict(list)
+    rows = [r for r in load(args.queries) if args.which == "all" or r.set == args.which]
+    ranks: dict[str, dict[str, list[int | None]]] = {s: defaultdict(list) for s in SETS}
     misses = []
-    for kind, query, answers in rows:
-        res = search(store, query, limit=10)
-        r = rank_of(res.results, answers)
-        per_kind[kind].append(r)
+    for row in rows:
+        res = search(store, row.query, limit=10)
+        r = rank_of(res.results, row.answers)
+        ranks[row.set][row.kind].append(r)
         if r != 1:
             top = ", ".join(f"{h.system}:{h.display}" for h in res.results[:3])
-            misses.append(f"  {kind:8} {query!r:38} rank={r} top: {top}")
-    print(f"{'kind':10}{'n':>5}{'hit@1':>8}{'hit@10':>8}{'MRR':>8}")
+            misses.append(f"  {row.set:8} {row.kind:9} {row.query!r:42} rank={r} top: {top}")
     everything: list[int | None] = []
-    for kind in ("code", "prefix", "range", "mixed", "clinical", "lay", "typo"):
-        ranks = per_kind.get(kind, [])
-        if not ranks:
+    for which in SETS:
+        per_kind = ranks[which]
+        if not per_kind:
             continue
-        everything += ranks
-        _line(kind, ranks)
-    _line("all", everything)
+        print(f"\n[{which}]")
+        print(f"{'kind':10}{'n':>5}{'hit@1':>8}{'hit@10':>8}{'MRR':>8}")
+        in_set: list[int | None] = []
+        kinds = [k for k in KIND_ORDER if k in per_kind] + sorted(k for k in per_kind if k not in KIND_ORDER)
+        for kind in kinds:
+            in_set += per_kind[kind]
+            _line(kind, per_kind[kind])
+        _line("all", in_set)
+        everything += in_set
+    if args.which == "all" and sum(1 for s in SETS if ranks[s]) > 1:
+        print()
+        _line("both sets", everything)
     if args.misses:
         print("\nnot at rank 1:")
         print("\n".join(misses))
