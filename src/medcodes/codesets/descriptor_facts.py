@@ -56,7 +56,7 @@ def _norm(text: str) -> str:
 
 # --- laterality -----------------------------------------------------------------------------------
 _BOTH = re.compile(r"\b(bilat(eral)?|bi|both|bil)\b(?!-)")
-_ONE = re.compile(r"\b(unilat(eral)?|uni|one side|one-sided|single side)\b")
+_ONE = re.compile(r"\b(unilat(eral)?|uni|one-sided|single side|one (side|breast|eye|ear|leg|arm|hip|knee|kidney))\b")
 _LEFT = re.compile(r"\bleft\b|\blt\s*$|\blt\s*/\s*rt\b|\brt\s*/\s*lt\b|\blt side\b")
 _RIGHT = re.compile(r"\bright\b|\brt\s*$|\blt\s*/\s*rt\b|\brt\s*/\s*lt\b|\brt side\b")
 # "uni/bi", "unilat or bilat": either is allowed, so the text states no side.
@@ -172,6 +172,9 @@ def minutes(text: str) -> frozenset[int]:
     t3 = re.sub(rf"(\d+)\s*(?:-|to)\s*(\d+)\s*{_HR}", " ", t)
     for m in re.finditer(rf"(?<![\d.])(\d+)\s*{_HR}", t3):
         found.add(60 * int(m.group(1)))
+    # "addl hr", "first hour", "per hour": one hour without a number
+    if re.search(rf"\b(?:addl|additional|first|1st|per|each|ea|init|initial|an)\s+{_HR}", t):
+        found.add(60)
     return frozenset(found)
 
 
