@@ -174,3 +174,19 @@ def test_every_target_exists_and_is_a_code_or_category(vocab, built_codes):
             elif found[1] and found[1] < today:
                 problems.append(f"{r.file}:{r.line} {r.phrase!r}: {t.written} was terminated on {found[1]}")
     assert not problems, f"{len(problems)} bad targets:\n" + "\n".join(problems[:40])
+
+
+@pytest.mark.parametrize(
+    "phrase, first",
+    [("type 2 diabetes", "E119"), ("ringing in ears", "H9319"), ("passing out", "R55"),
+     ("water on the knee", "M25469"), ("blood clot in lung", "I2699"), ("tooth abscess", "K047"),
+     ("loss of energy", "R5383"), ("degenerative joint disease", "M1990"), ("high blood sugar", "R739"),
+     ("back ache", "M5450"), ("backache", "M5450"), ("head ache", "R519"), ("heart burn", "R12"),
+     ("copd", "J449"), ("uti", "N390"), ("gerd", "K219"), ("adhd", "F909"), ("chf", "I509"), ("afib", "I4891"),
+     ("broken wrist", "S52509A"), ("sprained ankle", "S93409A"), ("dog bite", "W540XXA"),
+     ("breast cancer", "C50919"), ("annual physical", "Z0000"), ("flu shot reason", "Z23"), ("pregnant", "Z331")],
+)
+def test_consumer_words_lead_with_the_general_code(phrase, first):
+    """The words the issue found missing map to the general or unspecified code first."""
+    rows = [r for r in parse(VOCAB / "conditions.tsv") if r.phrase == phrase]
+    assert rows and rows[0].targets[0].code == first
