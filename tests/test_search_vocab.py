@@ -8,6 +8,7 @@ system. The shape tests run everywhere; the target tests check every code agains
 from __future__ import annotations
 
 import datetime
+import functools
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
@@ -88,6 +89,11 @@ def parse(path: Path) -> list[Row]:
     return rows
 
 
+@functools.cache
+def conditions() -> tuple[Row, ...]:
+    return tuple(parse(VOCAB / "conditions.tsv"))
+
+
 def vocab_files() -> list[Path]:
     return sorted(VOCAB.glob("*.tsv"))
 
@@ -144,7 +150,7 @@ def test_bare_codes_only_where_the_system_is_implied(tmp_path):
 
 def test_conditions_cover_every_chapter_that_people_search():
     """Consumer words reach every ICD-10-CM chapter that names a condition, a symptom, an injury or a visit reason."""
-    letters = {t.code[0] for r in parse(VOCAB / "conditions.tsv") for t in r.targets}
+    letters = {t.code[0] for r in conditions() for t in r.targets}
     assert set("ABCDEFGHIJKLMNOPQRSTVWZ") <= letters
 
 
@@ -188,5 +194,5 @@ def test_every_target_exists_and_is_a_code_or_category(vocab, built_codes):
 )
 def test_consumer_words_lead_with_the_general_code(phrase, first):
     """The words the issue found missing map to the general or unspecified code first."""
-    rows = [r for r in parse(VOCAB / "conditions.tsv") if r.phrase == phrase]
+    rows = [r for r in conditions() if r.phrase == phrase]
     assert rows and rows[0].targets[0].code == first
