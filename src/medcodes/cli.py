@@ -18,9 +18,10 @@ from rich.table import Table
 
 from medcodes.cli_common import DbOption, JsonOption, console, db_path, open_store, out, print_json
 from medcodes.explain.cli import app as explain_app
-from medcodes.models import SYSTEM_LABELS, SYSTEMS, ReleaseFileError
+from medcodes.models import SYSTEMS, ReleaseFileError
 from medcodes.policies.cli import app as policies_app
 from medcodes.similar.cli import similar as similar_cmd
+from medcodes.systems import LABELS
 
 app = typer.Typer(
     help="medcodes: search and explain CPT, HCPCS Level II, ICD-10-CM and ICD-10-PCS codes.",
@@ -167,7 +168,7 @@ def _brief(r) -> dict:
 def _full(store, r) -> dict:
     return {
         "system": r.system,
-        "label": SYSTEM_LABELS[r.system],
+        "label": LABELS[r.system],
         "code": r.code,
         "display": r.display,
         "title": r.title,

@@ -6,21 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SYSTEMS: tuple[str, ...] = ("cpt", "hcpcs", "icd10cm", "icd10pcs")
+from medcodes import systems as _systems
 
-SYSTEM_LABELS: dict[str, str] = {
-    "cpt": "CPT4 code",
-    "hcpcs": "HCPCS Level II code",
-    "icd10cm": "ICD-10-CM code",
-    "icd10pcs": "ICD-10-PCS code",
-}
-
-SYSTEM_NAMES: dict[str, str] = {
-    "cpt": "CPT",
-    "hcpcs": "HCPCS Level II",
-    "icd10cm": "ICD-10-CM",
-    "icd10pcs": "ICD-10-PCS",
-}
+# Kept as names here for callers that import them from models; the facts live in systems.py.
+SYSTEMS: tuple[str, ...] = _systems.SYSTEMS
+SYSTEM_LABELS: dict[str, str] = _systems.LABELS
+SYSTEM_NAMES: dict[str, str] = _systems.NAMES
 
 # Kinds of node in a hierarchy, from the top down. "code" is a leaf a claim can carry
 # (billable decides whether it may), "modifier" is a HCPCS/CPT modifier.

@@ -22,14 +22,15 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from medcodes import systems
 from medcodes.models import CodeRecord, ReleaseFileError, Source
 
 SYSTEM = "cpt"
 
 # Category I (5 digits), Category I MAAA (M) and vaccine administration (A), Category II (F),
 # Category III (T) and Proprietary Laboratory Analyses (U).
-CPT_CODE = re.compile(r"^(\d{5}|\d{4}[AFMTU])$")
-_HCPCS2 = re.compile(r"^[A-Z]\d{4}$")
+CPT_CODE = systems.get("cpt").shape
+_HCPCS2 = systems.get("hcpcs").shape
 
 # Which file gives the title, best first; the short title comes from the first short descriptor found.
 _TITLE_ORDER = ("ama", "clfs", "ama_medium", "pfs", "opps", "ama_short")

@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from medcodes import systems
 from medcodes.models import CodeRecord, ReleaseFileError, Source
 
 SYSTEM = "hcpcs"
 MODIFIER_ROOT = "MODIFIERS"
 
-_CODE = re.compile(r"^[A-Z]\d{4}$")
+_CODE = systems.get("hcpcs").shape
 _MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
 _MONTHS = {m: i for i, m in enumerate(
     ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1)}

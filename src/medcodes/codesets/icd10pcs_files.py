@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from medcodes import systems
 from medcodes.models import ReleaseFileError
 
 _ORDER_MEMBER = re.compile(r"(?:^|/)icd10pcs_(order|codes)_(\d{4})\.txt$", re.I)
@@ -24,7 +25,7 @@ _SUMMARY = re.compile(r"^\s*(\d+) codes in icd10pcs_(?:order|codes)_(\d{4})\.txt
 _XML_ROOT = re.compile(rb"<ICD10PCS\.(tabular|definitions|index)\b")
 _XML_VERSION = re.compile(rb"<version>\s*(\d{4})\s*</version>")
 _NAME_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
-PCS_CODE = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
+PCS_CODE = systems.get("icd10pcs").shape
 PCS_HEADER = re.compile(r"^[0-9A-HJ-NP-Z]{3}$")
 
 XML_ROLES = {"tabular": "tables", "definitions": "definitions", "index": "index"}

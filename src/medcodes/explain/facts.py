@@ -8,7 +8,8 @@ from typing import Any
 
 from medcodes.explain.kinds import betos_of, kind_of
 from medcodes.explain.profiles import Profile, profile_for
-from medcodes.models import SYSTEM_LABELS, SYSTEM_NAMES, CodeRecord, Note
+from medcodes.models import CodeRecord, Note
+from medcodes.systems import LABELS, NAMES
 
 _UNLISTED = re.compile(
     r"^unlisted\b|^unclassified\b|\bunlisted (?:procedure|service)|\bnot otherwise (?:classified|specified)\b|\bnoc\b",
@@ -54,11 +55,11 @@ class Facts:
 
     @property
     def label(self) -> str:
-        return SYSTEM_LABELS[self.system]
+        return LABELS[self.system]
 
     @property
     def system_name(self) -> str:
-        return SYSTEM_NAMES[self.system]
+        return NAMES[self.system]
 
     @property
     def unlisted(self) -> bool:

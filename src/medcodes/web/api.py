@@ -16,10 +16,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from medcodes.models import SYSTEM_LABELS, SYSTEMS
+from medcodes.models import SYSTEMS
 from medcodes.search import MAX_QUERY_CHARS, Hit, QueryTooLong, autocomplete, search
 from medcodes.search.service import MAX_LIMIT, MAX_OFFSET
 from medcodes.store import Store
+from medcodes.systems import LABELS
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["codes"])
@@ -169,7 +170,7 @@ def code_document(store: Store, system: str, code: str) -> CodeOut | None:
         notes += [NoteOut(type=n.type, text=n.text, inherited_from=anc.display) for n in store.notes(system, anc.code)]
     return CodeOut(
         system=rec.system,
-        label=SYSTEM_LABELS[rec.system],
+        label=LABELS[rec.system],
         code=rec.code,
         display=rec.display,
         title=rec.title,
@@ -211,7 +212,7 @@ def api_code(request: Request, system: str, code: str) -> CodeOut | JSONResponse
         return JSONResponse(
             status_code=404,
             content={
-                "error": f"{code!r} is not a {SYSTEM_LABELS[system]}",
+                "error": f"{code!r} is not a {LABELS[system]}",
                 "status": 404,
                 "nearest": [
                     {"system": r.system, "code": r.code, "display": r.display, "title": r.title, "url": _url(r.system, r.display)}

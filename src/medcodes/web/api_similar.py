@@ -6,8 +6,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from medcodes.models import SYSTEM_LABELS, SYSTEMS
+from medcodes.models import SYSTEMS
 from medcodes.similar import similar_for
+from medcodes.systems import LABELS
 
 router = APIRouter(tags=["similar"])
 
@@ -45,7 +46,7 @@ def api_similar(request: Request, system: str, code: str, limit: int = Query(10,
     if rec is None:
         return JSONResponse(
             status_code=404,
-            content={"error": f"{code[:40]!r} is not a {SYSTEM_LABELS[system]}", "status": 404},
+            content={"error": f"{code[:40]!r} is not a {LABELS[system]}", "status": 404},
         )
     items = [
         SimilarOut(

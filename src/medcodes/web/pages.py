@@ -9,7 +9,8 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
-from medcodes.models import SYSTEM_NAMES, SYSTEMS
+from medcodes.models import SYSTEMS
+from medcodes.systems import NAMES
 from medcodes.web import pages_code, pages_errors, pages_search, seo
 from medcodes.web import pages_services as services
 from medcodes.web.app import get_store
@@ -57,10 +58,10 @@ def browse_system(request: Request, system: str, page: int = Query(1, ge=1, le=1
         return cached
     roots = store.children(system, None)
     if not roots:
-        raise PageError(404, f"This database holds no {SYSTEM_NAMES[system]} codes.", title="No codes loaded")
+        raise PageError(404, f"This database holds no {NAMES[system]} codes.", title="No codes loaded")
     pages = (len(roots) + ROOTS_PER_PAGE - 1) // ROOTS_PER_PAGE
     if page > pages:
-        raise PageError(404, f"The {SYSTEM_NAMES[system]} list has only {pages} page(s).")
+        raise PageError(404, f"The {NAMES[system]} list has only {pages} page(s).")
     return render(
         request,
         store,

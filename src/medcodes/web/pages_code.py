@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Request
 from markupsafe import Markup, escape
 
 from medcodes.codes import canonical, display
-from medcodes.models import NOTE_TYPES, SYSTEM_LABELS, SYSTEM_NAMES, SYSTEMS, CodeRecord, Note
+from medcodes.models import NOTE_TYPES, SYSTEMS, CodeRecord, Note
 from medcodes.store import Store
+from medcodes.systems import LABELS, NAMES
 from medcodes.web import pages_services as services
 from medcodes.web.app import get_store
 from medcodes.web.pages_common import (
@@ -155,7 +156,7 @@ def status_text(rec: CodeRecord, has_children: bool) -> tuple[str, str]:
 
 
 def _describe(rec: CodeRecord) -> str:
-    label = SYSTEM_LABELS[rec.system]
+    label = LABELS[rec.system]
     billable = "billable" if rec.billable else "not billable"
     text = f"{rec.display}: {rec.title}. {label}, {billable}. Plain-language explanation, coding notes, policies and similar codes."
     return text if len(text) <= 300 else text[:297] + "…"
@@ -163,7 +164,7 @@ def _describe(rec: CodeRecord) -> str:
 
 def _page_title(rec: CodeRecord) -> str:
     title = rec.title if len(rec.title) <= 70 else rec.title[:68].rstrip() + "…"
-    return f"{rec.display} – {title} | {SYSTEM_NAMES[rec.system]} | medcodes"
+    return f"{rec.display} – {title} | {NAMES[rec.system]} | medcodes"
 
 
 def lookup(store: Store, system: str, code: str) -> CodeRecord:
@@ -186,7 +187,7 @@ def lookup(store: Store, system: str, code: str) -> CodeRecord:
         raise PageError(
             404,
             f"{display(system, c)} is not {a_label(system)} in this database.",
-            title=f"{SYSTEM_NAMES[system]} code {display(system, c)} not found",
+            title=f"{NAMES[system]} code {display(system, c)} not found",
             suggestions=elsewhere + [r for r in near if r not in elsewhere],
             query=c,
         )
@@ -223,7 +224,7 @@ def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=
         store,
         "code.html",
         rec=rec,
-        label=SYSTEM_LABELS[rec.system],
+        label=LABELS[rec.system],
         crumbs=crumbs,
         status_label=status_label,
         badge=badge,
