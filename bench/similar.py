@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from medcodes.codes import canonical
+from medcodes.pipeline import SETTINGS, cache_for
 from medcodes.similar import semantic as sem
 from medcodes.similar.build import TOP_K, Node, SimilarReport, compute, is_leaf, load_nodes
 
@@ -221,7 +222,7 @@ def main() -> None:
         sys.exit("--semantic on: medcodes[semantic] is not installed")
     if use_sem:
         stats: dict = {}
-        cache = sem.VectorCache(sem.cache_path_for(conn))
+        cache = sem.VectorCache(sem.cache_file(cache_for(args.db, SETTINGS.cache_dir)))
         report = SimilarReport()
         t = time.perf_counter()
         sem_rows = compute(conn, report, semantic=scoped_vectors(labels, lexical, cache, stats))

@@ -10,10 +10,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from medcodes import pipeline
 from medcodes.codesets import hcpcs, scan
 from medcodes.models import ReleaseFileError, Source
 from medcodes.store import Store
-from medcodes.store import build as store_build
 
 FIXTURE_TXT = Path(__file__).parent / "fixtures" / "hcpcs" / "HCPC2019_CONTR_ANWEB.txt"
 
@@ -266,7 +266,7 @@ def test_newest_release_wins(tmp_path):
 
 def test_fixture_build_gives_breadcrumbs(tmp_path):
     db = tmp_path / "h.sqlite"
-    store_build.build(db, [hcpcs.select([FIXTURE_TXT])], hcpcs.read)
+    pipeline.build(db, [hcpcs.select([FIXTURE_TXT])], hcpcs.read)
     store = Store(db)
     crumbs = [b.code for b in store.breadcrumb("hcpcs", "A0021")]
     assert crumbs[:2] == ["A0000-A9999", "A0000-A0999"]
@@ -346,7 +346,7 @@ def test_real_2019_layout_rejected_for_a_2025_file(shared_data, tmp_path):
 def test_real_build_breadcrumbs(real_2025, tmp_path):
     src, _, _ = real_2025
     db = tmp_path / "real-hcpcs.sqlite"
-    store_build.build(db, [src], hcpcs.read)
+    pipeline.build(db, [src], hcpcs.read)
     store = Store(db)
     for code, section in [("A0021", "A0000-A0999"), ("E1130", "E0000-E9999"), ("J1745", "J0000-J8999")]:
         crumbs = [b.code for b in store.breadcrumb("hcpcs", code)]

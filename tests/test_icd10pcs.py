@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from medcodes import codesets
+from medcodes import codesets, pipeline
 from medcodes.codesets import icd10pcs
 from medcodes.codesets import icd10pcs_files as files_
 from medcodes.codesets import icd10pcs_packaged as packaged_
 from medcodes.codesets import icd10pcs_tables as tables_
 from medcodes.models import ReleaseFileError
-from medcodes.store import build
 from medcodes.store.db import Store
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "icd10pcs"
@@ -178,7 +177,7 @@ def test_nothing_to_import(tmp_path):
 def test_fixture_build_breadcrumb(tmp_path):
     source = icd10pcs.select(codesets.scan(HERE), packaged=False)
     db = tmp_path / "pcs.sqlite"
-    report = build.build(db, [source], codesets.read)
+    report = pipeline.build(db, [source], codesets.read)
     assert report.systems[0].orphans == 0
     store = Store(db)
     crumbs = [r.code for r in store.breadcrumb("icd10pcs", "0DTJ4ZZ")]

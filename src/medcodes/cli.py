@@ -51,8 +51,7 @@ def build(
 
     Every file in --data-dir that medcodes recognises is considered, the newest release of each
     system wins, and the packaged ICD-10 releases fill in where the folder has none."""
-    from medcodes import codesets
-    from medcodes.store import build as store_build
+    from medcodes import codesets, pipeline
 
     if data_dir is not None and not data_dir.is_dir():
         console.print(f"[red]error:[/] --data-dir {data_dir} is not a folder")
@@ -92,7 +91,7 @@ def build(
             return lambda n: progress.update(task, completed=n)
 
         try:
-            report = store_build.build(db_path(db), sources, codesets.read, on_system=on_system)
+            report = pipeline.build(db_path(db), sources, codesets.read, on_system=on_system)
         except (ReleaseFileError, ValueError) as exc:
             console.print(f"[red]error:[/] {exc}")
             console.print("The existing database was left untouched.")

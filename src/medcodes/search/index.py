@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING
 
 import tantivy
 
+from medcodes.store.context import SEARCH_DIR, BuildContext
+
 if TYPE_CHECKING:
-    from medcodes.store.build import BuildContext
     from medcodes.store.db import Store
 
-INDEX_DIR = "search"
+INDEX_DIR = SEARCH_DIR
 VOCAB_FILE = "vocab.tsv"
 ANALYZER = "med"
 NO_END = 99999999
@@ -140,7 +141,7 @@ def words(text: str) -> list[str]:
 
 def build_index(ctx: BuildContext) -> None:
     """Post-build step: index every node with its descriptors, inclusion terms and index terms."""
-    build_into(ctx.conn, ctx.artefacts / INDEX_DIR)
+    build_into(ctx.conn, ctx.paths.search)
 
 
 def build_into(conn: sqlite3.Connection, folder: Path) -> int:

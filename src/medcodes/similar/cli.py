@@ -70,13 +70,18 @@ def _show(store, code, system, limit, as_json, print_json) -> None:
 def _rebuild(store, as_json: bool, semantic: bool = False) -> None:
     from medcodes.cli_common import console, out, print_json
     from medcodes.similar import semantic as sem
-    from medcodes.similar.build import SimilarReport, compute, semantic_vectors, write
+    from medcodes.similar.build import SimilarReport, compute, semantic_if_wanted, semantic_vectors, write
 
     if semantic and not sem.available():
         console.print("[red]error:[/] --semantic needs the optional extra: pip install 'medcodes[semantic]'")
         raise typer.Exit(2)
     report = SimilarReport()
-    vectors = semantic_vectors(store.conn, progress=not as_json) if semantic else None
+    from medcodes.pipeline import SETTINGS, cache_for
+
+    cache = cache_for(store.path, SETTINGS.cache_dir)
+    vectors = (
+        semantic_vectors(cache, progress=not as_json) if semantic else semantic_if_wanted(SETTINGS, cache)
+    )
     with store.conn:
         write(store.conn, compute(store.conn, report, semantic=vectors))
     seconds = {k: round(v, 2) for k, v in report.seconds.items()}
