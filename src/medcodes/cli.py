@@ -111,8 +111,8 @@ def build(
         )
         return
     table = Table("system", "records", "seconds", "source")
-    for s in report.systems:
-        table.add_row(s.system, f"{s.count:,}", f"{s.seconds:.1f}", s.source)
+    for sr in report.systems:
+        table.add_row(sr.system, f"{sr.count:,}", f"{sr.seconds:.1f}", sr.source)
     out.print(table)
     out.print(f"Built {report.db_path} ({report.size_bytes / 1e6:.0f} MB) in {report.seconds:.1f} s")
 

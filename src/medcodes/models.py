@@ -56,7 +56,7 @@ class CodeRecord:
     effective_date: str | None = None  # ISO yyyy-mm-dd
     termination_date: str | None = None
     notes: list[Note] = field(default_factory=list)
-    terms: list[str] = field(default_factory=list)  # extra search terms (index entries, synonyms)
+    terms: list[str | tuple[str, str]] = field(default_factory=list)  # extra search terms (index entries, synonyms)
     attrs: dict[str, Any] = field(default_factory=dict)  # system-specific fields (PCS axes, HCPCS BETOS, ...)
     source: str | None = None  # name of the source it came from
     # Filled by the store when read back:

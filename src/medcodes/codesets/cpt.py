@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from medcodes import systems
 from medcodes.models import CodeRecord, ReleaseFileError, Source
@@ -207,9 +208,9 @@ def _release_of(kind: str, path: Path) -> tuple[str, str | None]:
         m = re.search(r"(\d{4})[_ ]?(January|April|July|October)", name, re.I) or re.search(
             r"(January|April|July|October)[_ ]?(\d{4})", name, re.I)
         if m:
-            year, month = (m.group(1), m.group(2)) if m.group(1).isdigit() else (m.group(2), m.group(1))
-            mm = _MONTHS[month[:3].lower()]
-            return f"{year}-{mm:02d}", f"{year}-{mm:02d}-01"
+            year_s, month_name = (m.group(1), m.group(2)) if m.group(1).isdigit() else (m.group(2), m.group(1))
+            mm = _MONTHS[month_name[:3].lower()]
+            return f"{year_s}-{mm:02d}", f"{year_s}-{mm:02d}-01"
     # AMA files carry no date; their folder usually names the year ("2025 CPT Data File").
     for part in [path.name, *[p.name for p in path.parents][:2]]:
         m = re.search(r"(?<!\d)(20\d{2})(?!\d)", part)
@@ -292,7 +293,7 @@ class Entry:
     code: str
     short: str | None = None
     long: str | None = None
-    facts: dict[str, object] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -338,8 +339,8 @@ def _rows(path: Path, fmt: str, delimiter: str = ",") -> Iterator[tuple[int, lis
     text = _read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        for row in reader:
-            yield reader.line_num, row
+        for cells in reader:
+            yield reader.line_num, cells
     except csv.Error as exc:
         raise ReleaseFileError(path, f"malformed {fmt} ({exc}); the file may be truncated",
                                where=f"line {reader.line_num}") from exc
@@ -397,7 +398,7 @@ def read_pfs(path: Path, fmt: str) -> FileRead:
         if _is_pfs_header(row):
             # The header is stacked over several lines: the upper words of each heading sit above
             # the last line, up to the first line with text in the title column.
-            stack = []
+            stack: list[list[str]] = []
             for prev in reversed(above):
                 if len(prev) > 2 and prev[2].strip():
                     break
@@ -753,7 +754,7 @@ def merge(reads: dict[str, FileRead], source_name: str, outline: Outline,
         place = outline.place(code)
         if place.fallback:
             fallbacks.append(code)
-        terms = []
+        terms: list[str | tuple[str, str]] = []
         clfs = said.get("clfs")
         if clfs and clfs.facts.get("long") and clfs.facts["long"] != title:
             # CMS's plain-language long descriptor helps lay search.
@@ -770,7 +771,7 @@ def merge(reads: dict[str, FileRead], source_name: str, outline: Outline,
 def _in_outline_order(leaves: list[CodeRecord], outline: Outline, source_name: str) -> list[CodeRecord]:
     """Outline nodes that hold at least one code, each followed by its children (sub-nodes and codes
     merged in code order), so parents always come before children."""
-    codes_under: dict[str, list[CodeRecord]] = {}
+    codes_under: dict[str | None, list[CodeRecord]] = {}
     for rec in leaves:
         codes_under.setdefault(rec.parent, []).append(rec)
     child_nodes: dict[str | None, list[OutlineNode]] = {}
@@ -792,7 +793,7 @@ def _in_outline_order(leaves: list[CodeRecord], outline: Outline, source_name: s
             system=SYSTEM, code=node.code, display=node.code, kind=node.kind, title=node.title,
             parent=node.parent, source=source_name,
         ))
-        items: list[tuple[tuple[int, int], int, object]] = []
+        items: list[tuple[tuple[int, int], int, OutlineNode | CodeRecord]] = []
         for child in child_nodes.get(node.code, []):
             key = first_key(child)
             if key is not None:

@@ -216,7 +216,7 @@ def _release_of(name: str) -> tuple[int, int] | None:
 def _zip_data_member(zf: zipfile.ZipFile) -> str | None:
     names = [n for n in zf.namelist() if _DATA_NAME.match(Path(n).name)]
     txt = [n for n in names if n.lower().endswith(".txt")]
-    return (txt or names or [None])[0]
+    return (txt or names)[0] if names else None
 
 
 def _candidate(path: Path) -> _Candidate | str | None:
@@ -354,13 +354,13 @@ def read(source: Source) -> Iterator[CodeRecord]:
     used: set[str] = set()
     for rec in records:
         rec.parent = _parent(rec, outline)
-        node = rec.parent
+        node: str | None = rec.parent
         while node and node not in used:
             used.add(node)
             node = outline[node].parent if node in outline else None
-    for code, node in outline.items():
+    for code, outline_node in outline.items():
         if code in used:
-            yield node
+            yield outline_node
     for letter in sorted({r.parent for r in records if r.parent and r.parent not in outline}):
         # A letter CMS adds later still gets a chapter rather than leaving its codes orphaned.
         yield CodeRecord(system=SYSTEM, code=letter, display=letter, kind="chapter",

@@ -174,7 +174,7 @@ def xml_file(path: Path) -> XmlFile | None:
     name_year = _NAME_YEAR.search(path.name)
     if v is None and name_year is None:
         raise ReleaseFileError(path, "no <version> element and no year in the file name")
-    year = int(v.group(1)) if v else int(name_year.group(1))
+    year = int(v.group(1)) if v else int(name_year.group(1))  # type: ignore[union-attr]  # one of them is set
     if v and name_year and int(name_year.group(1)) != year:
         raise ReleaseFileError(path, f"file name says {name_year.group(1)} but <version> says {year}", where="version")
     return XmlFile(path, role, year)

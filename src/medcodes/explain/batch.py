@@ -55,7 +55,7 @@ def read_codes_file(path: Path, store, system: str | None) -> list[tuple[str, st
         if len(parts) >= 2 and parts[0] in SYSTEMS:
             sys_, code = parts[0], parts[1]
         else:
-            sys_, code = system, parts[0]
+            sys_, code = (system or ""), parts[0]
         records = store.find(code, sys_)
         if not records:
             raise ValueError(f"{path.name} line {n}: {code!r} is not a code in the database")

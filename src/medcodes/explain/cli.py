@@ -53,6 +53,8 @@ def show(
     docs = []
     for rec in records:
         expl = explanation_for(store, rec.system, rec.code)
+        if expl is None:  # the code was found a moment ago; it cannot vanish in between
+            continue
         docs.append(explanation_json(expl, rec.display))
     if as_json:
         sys.stdout.write(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n")

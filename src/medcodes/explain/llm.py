@@ -201,6 +201,7 @@ class LLMClient:
             await self._limiter.wait()
             self.usage.requests += 1
             try:
+                assert self.http is not None, "complete() runs inside `async with` the client"
                 resp = await self.http.post(url, json=self._body(messages, schema_name, schema), headers=self._headers())
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

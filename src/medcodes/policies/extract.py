@@ -213,7 +213,8 @@ def _context(lines: _Lines, i: int, offset: int) -> str:
     j = i + 1
     while len(ctx) < 60 and j < len(lines.starts) and j <= i + 2:
         nxt = lines.line(j).strip()
-        if not nxt or _PAGE_FOOTER.search(nxt) or _TOKEN.match(nxt) and _shape(re.sub(r"[\s.]", "", _TOKEN.match(nxt).group(1)), False):
+        tok = _TOKEN.match(nxt)
+        if not nxt or _PAGE_FOOTER.search(nxt) or (tok and _shape(re.sub(r"[\s.]", "", tok.group(1)), False)):
             break
         ctx = f"{ctx} {nxt}"
         j += 1

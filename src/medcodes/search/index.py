@@ -257,12 +257,12 @@ class Engine:
     def doc(self, address) -> Doc:
         d = self.searcher.doc(address)
         return Doc(
-            system=d.get_first("sys"),
-            code=d.get_first("code"),
-            display=d.get_first("display"),
-            kind=d.get_first("kind"),
+            system=d.get_first("sys") or "",
+            code=d.get_first("code") or "",
+            display=d.get_first("display") or "",
+            kind=d.get_first("kind") or "",
             parent=d.get_first("parent") or None,
-            title=d.get_first("title"),
+            title=d.get_first("title") or "",
             billable=bool(d.get_first("billable")),
         )
 

@@ -14,7 +14,8 @@ class Filters:
     active_on: date | None = None
 
     def sql(self) -> tuple[str, list]:
-        where, args = [], []
+        where: list[str] = []
+        args: list = []
         if self.system:
             where.append("system = ?")
             args.append(self.system)

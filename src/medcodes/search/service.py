@@ -202,7 +202,7 @@ def _run(engine: Engine, alternatives: list[list[str]], f, prefix, limit, offset
     filters = _filters(engine, f, prefix)
     query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *filters]) if filters else text
     res = engine.searcher.search(query, limit=limit, offset=offset, count=True, weight_by_field="w")
-    return res.count, res.hits, stems
+    return res.count, res.hits, stems  # type: ignore[attr-defined]  # tantivy stubs lack `count`
 
 
 def _correct(ctx: _Context, words: list[str]) -> tuple[list[str], bool]:
@@ -242,7 +242,7 @@ def _completions(engine: Engine, words: list[str], n: int = 3) -> list[list[str]
         return []
     vocab = engine.sorted_vocab
     i = bisect_left(vocab, last)
-    found = []
+    found: list = []
     while i < len(vocab) and vocab[i].startswith(last) and len(found) < 400:
         found.append(vocab[i])
         i += 1
@@ -306,7 +306,7 @@ def _completed_queries(ctx: _Context, text: str, n: int = 3) -> list[str]:
     ]
     vocab, words = ctx.engine.vocab, ctx.engine.sorted_vocab
     i = bisect_left(words, last)
-    longer = []
+    longer: list = []
     while i < len(words) and words[i].startswith(last) and len(longer) < 400:
         if words[i] != last:
             longer.append(words[i])

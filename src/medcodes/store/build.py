@@ -165,7 +165,9 @@ def _import_source(conn, source: Source, read, on_system, report: BuildReport, i
         "SELECT COALESCE(MAX(sort), -1) + 1 FROM codes WHERE system = ?", (source.system,)
     ).fetchone()
     seen = {row[0] for row in conn.execute("SELECT code FROM codes WHERE system = ?", (source.system,))}
-    codes, notes, terms = [], [], []
+    codes: list[tuple] = []
+    notes: list[tuple] = []
+    terms: list[tuple] = []
 
     def flush():
         conn.executemany(
@@ -244,7 +246,7 @@ def _compute_depths(conn: sqlite3.Connection) -> None:
     depth: dict[tuple[str, str], int] = {}
 
     def depth_of(key: tuple[str, str]) -> int:
-        chain = []
+        chain: list[tuple[str, str]] = []
         while key not in depth:
             parent = parent_of.get(key)
             if parent is None or (key[0], parent) not in parent_of or len(chain) > 50:

@@ -79,7 +79,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         if _is_api(request):
-            return await api_http(request, exc)
+            return await api_http(request, exc)  # type: ignore[misc]
         message = {
             404: "There is no page at this address. Search for a code or a word below.",
             405: "This address does not accept that kind of request.",
@@ -89,7 +89,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         if _is_api(request):
-            return await api_validation(request, exc)
+            return await api_validation(request, exc)  # type: ignore[misc]
         fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors())
         return error_page(request, 422, f"Some parts of the address could not be read ({fields}).")
 
@@ -99,7 +99,7 @@ def install(app: FastAPI) -> None:
         @app.exception_handler(ValueError)
         async def _value(request: Request, exc: ValueError):
             if _is_api(request):
-                return await api_value(request, exc)
+                return await api_value(request, exc)  # type: ignore[misc]
             log.warning("bad request on %s: %s", request.url.path, exc)
             return error_page(request, 422, "We could not use that request: " + str(exc)[:200])
 

@@ -1,7 +1,6 @@
 """The feature modules as the pages see them.
 
-Each feature (search, explanations, policies, similar codes) lands on its own schedule; a page shows a
-clearly marked empty state while one is missing, and a failure in one never takes the whole page down.
+A failure in one feature never takes the whole page down: its section shows a clearly marked error.
 """
 
 from __future__ import annotations
@@ -10,25 +9,14 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from medcodes.explain import explanation_for as _explanation_for
+from medcodes.policies import get_policy as _get_policy
+from medcodes.policies import policies_for as _policies_for
+from medcodes.similar import similar_for as _similar_for
 from medcodes.store import Store
 
 log = logging.getLogger(__name__)
 
-try:
-    from medcodes.explain import explanation_for as _explanation_for
-except ImportError:  # the explanations feature has not landed in this build
-    _explanation_for = None
-
-try:
-    from medcodes.policies import get_policy as _get_policy
-    from medcodes.policies import policies_for as _policies_for
-except ImportError:
-    _policies_for = _get_policy = None
-
-try:
-    from medcodes.similar import similar_for as _similar_for
-except ImportError:
-    _similar_for = None
 
 
 @dataclass
@@ -42,8 +30,6 @@ class Section:
 
 
 def _call(name: str, fn, *args, **kw) -> Section:
-    if fn is None:
-        return Section(available=False)
     try:
         return Section(available=True, items=fn(*args, **kw))
     except Exception:
@@ -64,8 +50,4 @@ def policy(store: Store, policy_id: str) -> Section:
 
 
 def similar(store: Store, system: str, code: str, limit: int = 12) -> Section:
-    """Similar codes; the code's siblings in the hierarchy until the similar-codes feature exists."""
-    sec = _call("similar_for", _similar_for, store, system, code, limit=limit)
-    if not sec.available:
-        sec.items = store.siblings(system, code)[:limit]
-    return sec
+    return _call("similar_for", _similar_for, store, system, code, limit=limit)
