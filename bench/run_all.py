@@ -20,7 +20,9 @@ REPO = HERE.parent
 
 
 def scripts() -> list[Path]:
-    return sorted(p for p in HERE.glob("*.py") if p.name != Path(__file__).name and not p.name.startswith("_"))
+    return sorted(
+        p for p in HERE.glob("*.py") if p.name != Path(__file__).name and not p.name.startswith("_")
+    )
 
 
 def command(script: Path, db: Path, data_dir: Path) -> list[str]:

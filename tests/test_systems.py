@@ -27,7 +27,13 @@ def test_registry_views_agree():
 
 @pytest.mark.parametrize(
     ("name", "system"),
-    [("ICD-10-CM", "icd10cm"), ("icd_10_pcs", "icd10pcs"), ("CPT4", "cpt"), ("HCPCS Level II", "hcpcs"), ("snomed", None)],
+    [
+        ("ICD-10-CM", "icd10cm"),
+        ("icd_10_pcs", "icd10pcs"),
+        ("CPT4", "cpt"),
+        ("HCPCS Level II", "hcpcs"),
+        ("snomed", None),
+    ],
 )
 def test_aliases(name, system):
     assert systems.by_alias(name) == system
@@ -41,8 +47,17 @@ def test_hcpcs_fhir_aliases():
 
 @pytest.mark.parametrize(
     ("code", "expected"),
-    [("99213", ["cpt"]), ("0001A", ["cpt"]), ("0239U", ["cpt"]), ("J0585", ["hcpcs", "icd10cm"]),
-     ("QA00", ["icd10cm"]), ("E119", ["icd10cm"]), ("0DV64CZ", ["icd10pcs"]), ("0DV64IZ", []), ("W1234", ["icd10cm"])],
+    [
+        ("99213", ["cpt"]),
+        ("0001A", ["cpt"]),
+        ("0239U", ["cpt"]),
+        ("J0585", ["hcpcs", "icd10cm"]),
+        ("QA00", ["icd10cm"]),
+        ("E119", ["icd10cm"]),
+        ("0DV64CZ", ["icd10pcs"]),
+        ("0DV64IZ", []),
+        ("W1234", ["icd10cm"]),
+    ],
 )
 def test_shapes(code, expected):
     assert looks_like(code) == expected
@@ -58,7 +73,9 @@ def test_display_is_dotted_for_icd10cm_only():
 def _billable(db: Path) -> dict[str, list[str]]:
     conn = sqlite3.connect(db)
     out: dict[str, list[str]] = {s: [] for s in systems.SYSTEMS}
-    for system, code in conn.execute("SELECT system, code FROM codes WHERE billable = 1 ORDER BY system, sort"):
+    for system, code in conn.execute(
+        "SELECT system, code FROM codes WHERE billable = 1 ORDER BY system, sort"
+    ):
         out[system].append(code)
     conn.close()
     return out

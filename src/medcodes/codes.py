@@ -10,6 +10,7 @@ from medcodes import systems
 _STRIP = re.compile(r"[\s.\u00a0_]+")
 _DASHES = re.compile(r"\s*[\u2010-\u2015\u2212-]\s*")
 
+
 def canonical(code: str) -> str:
     """`' e11.9 '` -> `'E119'`; `'85002 – 85999'` -> `'85002-85999'`. Never raises."""
     s = unicodedata.normalize("NFKC", code or "").strip().upper()

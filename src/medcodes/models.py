@@ -56,7 +56,9 @@ class CodeRecord:
     effective_date: str | None = None  # ISO yyyy-mm-dd
     termination_date: str | None = None
     notes: list[Note] = field(default_factory=list)
-    terms: list[str | tuple[str, str]] = field(default_factory=list)  # extra search terms (index entries, synonyms)
+    terms: list[str | tuple[str, str]] = field(
+        default_factory=list
+    )  # extra search terms (index entries, synonyms)
     attrs: dict[str, Any] = field(default_factory=dict)  # system-specific fields (PCS axes, HCPCS BETOS, ...)
     source: str | None = None  # name of the source it came from
     # Filled by the store when read back:
@@ -75,7 +77,9 @@ class Source:
     system: str
     name: str  # e.g. "CMS ICD-10-PCS order file FY2026"
     version: str  # e.g. "2026", "2025-10", "2026-04"
-    files: dict[str, Path] = field(default_factory=dict)  # role -> path (e.g. "order", "tables", "definitions")
+    files: dict[str, Path] = field(
+        default_factory=dict
+    )  # role -> path (e.g. "order", "tables", "definitions")
     release_date: str | None = None  # ISO date when known; newest wins
     notes: list[str] = field(default_factory=list)  # human-readable lines about the choice
 

@@ -18,7 +18,17 @@ from medcodes.store import build as store_build
 from medcodes.store.build import BuildReport
 from medcodes.store.context import BuildContext, BuildPaths, Settings, Step, cache_for
 
-__all__ = ["SETTINGS", "STEPS", "BuildContext", "BuildPaths", "Settings", "build", "cache_for", "settings_from_env", "steps"]
+__all__ = [
+    "SETTINGS",
+    "STEPS",
+    "BuildContext",
+    "BuildPaths",
+    "Settings",
+    "build",
+    "cache_for",
+    "settings_from_env",
+    "steps",
+]
 
 
 def settings_from_env(env: dict[str, str] | os._Environ[str] = os.environ) -> Settings:

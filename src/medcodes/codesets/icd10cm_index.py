@@ -70,7 +70,9 @@ def _walk(el: ET.Element, path: list[str], headings: dict[str, str]) -> Iterator
 
 def read_xml(path: Path) -> Iterator[tuple[str, str]]:
     root = _parse(path)
-    headings = {h.get("col") or "": " ".join("".join(h.itertext()).split()).lower() for h in root.iter("head")}
+    headings = {
+        h.get("col") or "": " ".join("".join(h.itertext()).split()).lower() for h in root.iter("head")
+    }
     headings.pop("1", None)
     for letter in root.iter("letter"):
         for main in letter.findall("mainTerm"):

@@ -18,7 +18,6 @@ from medcodes.store import Store
 log = logging.getLogger(__name__)
 
 
-
 @dataclass
 class Section:
     """What a page section has to show: items, or the reason why there are none."""
