@@ -71,6 +71,23 @@ class CodeRecord:
 
 
 @dataclass(slots=True)
+class CodeView:
+    """What a code page shows about a code, read once: the record, its ancestors (root first) and the
+    notes of the code and of every ancestor, so the notes, explanation and API sections share one read."""
+
+    record: CodeRecord
+    breadcrumb: list[CodeRecord]
+    notes_by_code: dict[str, list[Note]] = field(default_factory=dict)
+
+    @property
+    def notes(self) -> list[Note]:
+        return self.notes_by_code.get(self.record.code, [])
+
+    def notes_of(self, code: str) -> list[Note]:
+        return self.notes_by_code.get(code, [])
+
+
+@dataclass(slots=True)
 class Source:
     """A release chosen for import: which files, which version, and why it was chosen."""
 

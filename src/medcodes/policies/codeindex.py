@@ -6,6 +6,7 @@ import bisect
 import sqlite3
 
 from medcodes.models import SYSTEMS
+from medcodes.store.db import code_kinds
 
 LEAF_KINDS = ("code", "modifier")
 
@@ -24,7 +25,7 @@ class CodeIndex:
 
     @classmethod
     def from_conn(cls, conn: sqlite3.Connection) -> CodeIndex:
-        return cls(conn.execute("SELECT system, code, kind FROM codes").fetchall())
+        return cls(code_kinds(conn))
 
     def exists(self, system: str, code: str) -> bool:
         return code in self.kind.get(system, ())

@@ -311,14 +311,14 @@ def fetch_mcd_codes(ingester: Ingester, client, policy_ids: list[str]) -> Ingest
 
     for pid in policy_ids:
         t0 = time.perf_counter()
-        row = repo.get(ingester.conn, pid)
-        if row is None or row[1] != "cms-mcd":
+        stored = repo.get(ingester.conn, pid)
+        if stored is None or stored.source != "cms-mcd":
             ingester._add(
                 FileResult(pid, "cms-coverage-api", "failed", reason="not an MCD policy in the database")
             )
             continue
-        attrs = json.loads(row[12]) if row[12] else {}
-        doc_id, version = attrs.get("document_id") or row[4].lstrip("LA"), attrs.get("version")
+        attrs = stored.attrs
+        doc_id, version = attrs.get("document_id") or (stored.number or "").lstrip("LA"), attrs.get("version")
         try:
             if pid.startswith("lcd-"):
                 tables = ingester_client_tables(client.lcd_tables, doc_id, version)
@@ -331,14 +331,14 @@ def fetch_mcd_codes(ingester: Ingester, client, policy_ids: list[str]) -> Ingest
         record = repo.PolicyRecord(
             id=pid,
             source="cms-mcd",
-            title=row[3],
-            payer=row[2],
-            number=row[4],
-            type=row[5],
-            effective_date=row[6],
-            last_reviewed=row[7],
-            url=row[8],
-            file=row[9],
+            title=stored.title,
+            payer=stored.payer,
+            number=stored.number,
+            type=stored.type,
+            effective_date=stored.effective_date,
+            last_reviewed=stored.last_reviewed,
+            url=stored.url,
+            file=stored.file,
             checksum=hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest(),
             attrs=attrs,
         )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import tantivy
 
+from medcodes.search import storage
 from medcodes.store.context import SEARCH_DIR, BuildContext
 
 if TYPE_CHECKING:
@@ -150,13 +151,10 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     extra: dict[tuple[str, str], list[str]] = defaultdict(list)
     names: dict[tuple[str, str], list[str]] = defaultdict(list)
-    marks = ",".join("?" * len(INDEXED_NOTES))
-    for system, code, text in conn.execute(
-        f"SELECT system, code, text FROM notes WHERE type IN ({marks})", INDEXED_NOTES
-    ):
+    for system, code, text in storage.notes_of_types(conn, INDEXED_NOTES):
         extra[(system, code)].append(text)
         names[(system, code)].append(text)
-    for system, code, term, origin in conn.execute("SELECT system, code, term, origin FROM terms"):
+    for system, code, term, origin in storage.all_terms(conn):
         extra[(system, code)].append(term)
         if origin in KEY_ORIGINS:
             names[(system, code)].append(term)
@@ -170,10 +168,7 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
     texts: list[str] = []
     today = int(date.today().strftime("%Y%m%d"))
     n = 0
-    rows = conn.execute(
-        "SELECT system, code, display, kind, title, short_title, billable, parent,"
-        " effective_date, termination_date FROM codes ORDER BY system, sort"
-    )
+    rows = storage.index_rows(conn)
     for system, code, disp, kind, title, short, billable, parent, eff, term in rows:
         alt_parts = extra.get((system, code), [])
         if short and short != title:

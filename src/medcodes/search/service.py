@@ -12,7 +12,7 @@ from functools import lru_cache
 import tantivy
 
 from medcodes.models import SYSTEMS
-from medcodes.search import Hit, SearchResult, lay, listing
+from medcodes.search import Hit, SearchResult, lay, storage
 from medcodes.search.index import NO_END, Doc, Engine, engine_for, name_key
 from medcodes.search.query import ParsedQuery, parse
 from medcodes.search.spell import Speller
@@ -58,7 +58,7 @@ class _Context:
         key = (system, parent)
         titles = self.crumbs.get(key)
         if titles is None:
-            titles = listing.ancestors(self.store.conn, system, parent)
+            titles = [r.title for r in self.store.breadcrumb(system, parent, include_self=True)]
             if len(self.crumbs) < 200_000:
                 self.crumbs[key] = titles
         return titles
@@ -171,7 +171,7 @@ def _alternative(engine: Engine, words: list[str], strict: bool) -> tuple[tantiv
     return tantivy.Query.boolean_query(clauses), stems
 
 
-def _filters(engine: Engine, f: listing.Filters, prefix: str | None) -> list[tuple]:
+def _filters(engine: Engine, f: storage.Filters, prefix: str | None) -> list[tuple]:
     schema = engine.schema
     out = []
     if f.system:
@@ -334,30 +334,29 @@ def _search(store, q, system, billable, active_on, limit, offset, complete_last)
     if not pq.text:
         return result
     ctx = _context(store)
-    f = listing.Filters(system=system, billable=billable, active_on=active_on)
-    conn = store.conn
+    f = storage.Filters(system=system, billable=billable, active_on=active_on)
 
     if pq.range:
         lo, hi, systems = pq.range
         if system:
             systems = [s for s in systems if s == system]
-        systems = listing.systems_with(conn, lo, hi, systems)
+        systems = storage.systems_with(store, lo, hi, systems)
         if systems:
-            total, rows = listing.in_range(conn, lo, hi, systems, f, limit, offset)
+            total, rows = storage.in_range(store, lo, hi, systems, f, limit, offset)
             result.total = total
             result.results = [_hit_from_row(ctx, r, 1.0, set()) for r in rows]
             return result
 
     if pq.code:
-        exact = listing.exact(conn, pq.code, f)
-        if exact or listing.has_prefix(conn, pq.code, system):
+        exact = storage.exact(store, pq.code, f)
+        if exact or store.has_prefix(pq.code, system):
             hits = [_hit_from_row(ctx, r, 1.0, set()) for r in exact]
             if len(hits) == 1:
                 result.exact = hits[0]
             n_exact = len(hits)
             rest_offset = max(0, offset - n_exact)
-            total, rows = listing.under_prefix(
-                conn, pq.code, f, limit, rest_offset, skip=pq.code, first=[h.system for h in hits]
+            total, rows = storage.under_prefix(
+                store, pq.code, f, limit, rest_offset, skip=pq.code, first=[h.system for h in hits]
             )
             shown = hits[offset : offset + limit]
             shown += [_hit_from_row(ctx, r, 0.5, set()) for r in rows][: limit - len(shown)]
@@ -366,7 +365,7 @@ def _search(store, q, system, billable, active_on, limit, offset, complete_last)
             if result.total:
                 return result
 
-    if pq.prefix and not listing.has_prefix(conn, pq.prefix, system):
+    if pq.prefix and not store.has_prefix(pq.prefix, system):
         pq.words = [pq.prefix.lower(), *pq.words]
         pq.prefix = None
     total, hits, corrected = _text_search(ctx, pq, f, limit, offset, complete_last)

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from medcodes.similar import storage
 from medcodes.store.context import BuildContext, Settings
 
 TOP_K = 10
@@ -87,9 +88,7 @@ def tokens(title: str) -> list[str]:
 
 
 def load_nodes(conn: sqlite3.Connection) -> list[Node]:
-    rows = conn.execute(
-        "SELECT system, code, title, kind, billable, parent, sort FROM codes ORDER BY system, sort"
-    ).fetchall()
+    rows = storage.node_rows(conn)
     return [Node(s, c, t, k, bool(b), p, o) for s, c, t, k, b, p, o in rows]
 
 
@@ -246,9 +245,8 @@ _LABEL = {"cpt": "CPT", "hcpcs": "HCPCS", "icd10pcs": "ICD-10-PCS", "icd10cm": "
 
 def _co_cited(conn: sqlite3.Connection, index: dict[tuple[str, str], int], out: list[dict]) -> None:
     by_policy: dict[tuple[str, str], set[int]] = defaultdict(set)
-    try:
-        rows = conn.execute("SELECT policy_id, system, code FROM policy_codes").fetchall()
-    except sqlite3.OperationalError:
+    rows = storage.policy_citations(conn)
+    if rows is None:
         return
     for policy, system, code in rows:
         i = index.get((system, code))
@@ -376,9 +374,7 @@ def semantic_vectors(cache: Path | None, progress: bool = True) -> Vectors:
     return vectors
 
 
-def write(conn: sqlite3.Connection, rows: list[tuple]) -> None:
-    conn.execute("DELETE FROM similar")
-    conn.executemany("INSERT INTO similar (system, code, items) VALUES (?, ?, ?)", rows)
+write = storage.write
 
 
 def build_step(ctx: BuildContext) -> None:

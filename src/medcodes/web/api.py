@@ -166,13 +166,13 @@ def code_document(store: Store, system: str, code: str) -> CodeOut | None:
     rec = store.get(system, code)
     if rec is None:
         return None
-    crumbs = store.breadcrumb(system, rec.code)
-    notes = [NoteOut(type=n.type, text=n.text) for n in store.notes(system, rec.code)]
+    view = store.code_view(rec)
+    crumbs = view.breadcrumb
+    notes = [NoteOut(type=n.type, text=n.text) for n in view.notes]
     # Notes on a category bind every code below it, so a code's page shows them too.
     for anc in reversed(crumbs):
         notes += [
-            NoteOut(type=n.type, text=n.text, inherited_from=anc.display)
-            for n in store.notes(system, anc.code)
+            NoteOut(type=n.type, text=n.text, inherited_from=anc.display) for n in view.notes_of(anc.code)
         ]
     return CodeOut(
         system=rec.system,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from markupsafe import Markup, escape
 
 from medcodes.codes import canonical, display
-from medcodes.models import NOTE_TYPES, SYSTEMS, CodeRecord, Note
+from medcodes.models import NOTE_TYPES, SYSTEMS, CodeRecord, CodeView, Note
 from medcodes.store import Store
 from medcodes.systems import LABELS, NAMES
 from medcodes.web import pages_services as services
@@ -63,14 +63,7 @@ def _linker(store: Store, system: str, texts: list[str]):
     if system != "icd10cm":
         return lambda t: escape(t)
     refs = {canonical(m.group(1)) for t in texts for m in _ICD_REF.finditer(t)}
-    known: dict[str, str] = {}
-    if refs:
-        marks = ",".join("?" * len(refs))
-        known = dict(
-            store.conn.execute(
-                f"SELECT code, display FROM codes WHERE system = 'icd10cm' AND code IN ({marks})", tuple(refs)
-            ).fetchall()
-        )
+    known = store.displays("icd10cm", refs)
 
     def link(text: str) -> Markup:
         out, pos = [], 0
@@ -87,16 +80,17 @@ def _linker(store: Store, system: str, texts: list[str]):
     return link
 
 
-def note_groups(store: Store, rec: CodeRecord, crumbs: list[CodeRecord]) -> list[NoteGroup]:
+def note_groups(store: Store, view: CodeView) -> list[NoteGroup]:
     """The code's own notes and the instructional notes it inherits, grouped by type in page order."""
-    own: list[Note] = store.notes(rec.system, rec.code)
+    rec, crumbs = view.record, view.breadcrumb
+    own: list[Note] = view.notes
     from_above: list[tuple[CodeRecord, list[Note]]] = []
     # Only ICD-10-CM defines notes that flow down; a PCS table's "includes" are examples of its operation.
     for anc in (
         reversed(crumbs) if rec.system == "icd10cm" else []
     ):  # nearest ancestor first: the most specific instruction leads
         allowed = INHERITED_FROM_CHAPTER if anc.kind == "chapter" else INHERITED
-        notes = [n for n in store.notes(anc.system, anc.code) if n.type in allowed]
+        notes = [n for n in view.notes_of(anc.code) if n.type in allowed]
         if notes:
             from_above.append((anc, notes))
     link = _linker(store, rec.system, [n.text for n in own] + [n.text for _, ns in from_above for n in ns])
@@ -207,7 +201,8 @@ def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=
     if cached:
         return cached
 
-    crumbs = store.breadcrumb(rec.system, rec.code)
+    view = store.code_view(rec)
+    crumbs = view.breadcrumb
     n_children = store.count_children(rec.system, rec.code)
     children: list[CodeRecord] = []
     if n_children:
@@ -215,7 +210,9 @@ def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=
             (page - 1) * CHILDREN_PER_PAGE : page * CHILDREN_PER_PAGE
         ]
     leaf = rec.kind in ("code", "modifier") or not n_children
-    explanation = services.explanation(store, rec.system, rec.code) if leaf or rec.kind != "chapter" else None
+    explanation = (
+        services.explanation(store, rec.system, rec.code, view) if leaf or rec.kind != "chapter" else None
+    )
     policies = services.policies(store, rec.system, rec.code)
     similar = services.similar(store, rec.system, rec.code)
     badge, status_label = status_text(rec, bool(n_children))
@@ -228,7 +225,7 @@ def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=
         crumbs=crumbs,
         status_label=status_label,
         badge=badge,
-        notes=note_groups(store, rec, crumbs),
+        notes=note_groups(store, view),
         axes=pcs_axes(rec),
         seventh=rec.attrs.get("seventh"),
         children=children,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from medcodes.explain import explanation_for as _explanation_for
+from medcodes.models import CodeView
 from medcodes.policies import get_policy as _get_policy
 from medcodes.policies import policies_for as _policies_for
 from medcodes.similar import similar_for as _similar_for
@@ -36,8 +37,8 @@ def _call(name: str, fn, *args, **kw) -> Section:
         return Section(available=True, error=True)
 
 
-def explanation(store: Store, system: str, code: str) -> Section:
-    return _call("explanation_for", _explanation_for, store, system, code)
+def explanation(store: Store, system: str, code: str, view: CodeView | None = None) -> Section:
+    return _call("explanation_for", _explanation_for, store, system, code, view=view)
 
 
 def policies(store: Store, system: str, code: str) -> Section:
