@@ -170,7 +170,7 @@ def http_run(db: Path, queries: list[str], clients: int, seconds: float, workers
     cmd = [
         sys.executable,
         "-m",
-        "medcodes.cli",
+        "medcodes.cli",  # the package runs as a module (cli/__main__.py)
         "serve",
         "--db",
         str(db),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,8 +15,12 @@ from medcodes.web.app import create_app
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    db = make_db(tmp_path_factory.mktemp("apidb"))
+def db(tmp_path_factory):
+    return make_db(tmp_path_factory.mktemp("apidb"))
+
+
+@pytest.fixture(scope="module")
+def base_url(db):
     with LiveServer(app=create_app(db, cors_origins=["https://example.org"])) as server:
         yield server.url
 
@@ -192,3 +198,23 @@ def test_fuzz_no_query_gives_5xx(client, q):
     assert r.status_code in (200, 422), (q, r.status_code, r.text[:200])
     r = client.get("/api/v1/autocomplete", params={"q": q})
     assert r.status_code in (200, 422)
+
+
+@pytest.mark.parametrize(("system", "display"), [("icd10cm", "E11.9"), ("icd10cm", "E11")])
+def test_cli_show_json_is_the_api_document(client, db, system, display):
+    """One document shape: `medcodes show --json` prints what GET /api/v1/codes/{system}/{code} answers."""
+    from typer.testing import CliRunner
+
+    from medcodes.cli import app
+
+    shown = CliRunner().invoke(app, ["show", "--db", str(db), "--json", "--system", system, display])
+    assert shown.exit_code == 0, shown.output
+    api = client.get(f"/api/v1/codes/{system}/{display}").json()
+    assert json.loads(shown.stdout) == api
+    assert isinstance(api["children"], list) and api["code"] == display.replace(".", "")
+
+
+def test_unknown_api_path_is_json(client):
+    for path in ("/api/v1/nothing/here", "/api/v2/search"):
+        r = client.get(path)
+        assert r.status_code == 404 and r.json()["status"] == 404, path

@@ -47,7 +47,18 @@ def test_the_web_layer_never_touches_a_connection():
 
 
 def test_the_store_names_no_feature():
-    features = ("search", "explain", "policies", "similar", "payment", "bill", "fhir", "web", "cli", "pipeline")
+    features = (
+        "search",
+        "explain",
+        "policies",
+        "similar",
+        "payment",
+        "bill",
+        "fhir",
+        "web",
+        "cli",
+        "pipeline",
+    )
     stray = [
         f"{rel}: {m.group(0)}"
         for rel, text in _modules()

@@ -12,9 +12,9 @@ from medcodes.codes import canonical, display
 from medcodes.models import NOTE_TYPES, SYSTEMS, CodeRecord, CodeView, Note
 from medcodes.store import Store
 from medcodes.systems import LABELS, NAMES
-from medcodes.web import pages_services as services
-from medcodes.web.app import get_store
-from medcodes.web.pages_common import (
+from medcodes.web.deps import get_store
+from medcodes.web.pages import services
+from medcodes.web.pages.common import (
     a_label,
     canonical_url,
     code_url,
@@ -23,7 +23,7 @@ from medcodes.web.pages_common import (
     render,
     system_alias,
 )
-from medcodes.web.pages_errors import PageError
+from medcodes.web.pages.errors import PageError
 
 router = APIRouter()
 

@@ -10,9 +10,9 @@ from fastapi.responses import PlainTextResponse, Response
 
 from medcodes.models import SYSTEMS
 from medcodes.store import Store
-from medcodes.web.app import get_store
-from medcodes.web.pages_common import CACHE_CONTROL, code_url, etag_for, not_modified, site_info
-from medcodes.web.pages_errors import PageError
+from medcodes.web.deps import get_store
+from medcodes.web.pages.common import CACHE_CONTROL, code_url, etag_for, not_modified, site_info
+from medcodes.web.pages.errors import PageError
 
 router = APIRouter()
 

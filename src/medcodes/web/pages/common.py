@@ -15,7 +15,7 @@ from medcodes.models import SYSTEMS
 from medcodes.store import Store
 from medcodes.systems import BLURBS, LABELS, NAMES, by_alias
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parents[1] / "templates"
 
 # Pages change only when the database does, so browsers and proxies may keep them a while and
 # then revalidate cheaply with the ETag.
@@ -40,7 +40,7 @@ def code_url(system: str, display: str) -> str:
 def _asset_version() -> str:
     """Changes whenever a static file changes, so static URLs can be cached for a long time."""
     h = hashlib.sha1()
-    for p in sorted((Path(__file__).parent / "static").glob("*")):
+    for p in sorted((Path(__file__).parents[1] / "static").glob("*")):
         h.update(p.read_bytes())
     return h.hexdigest()[:10]
 

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from medcodes.cli_common import (
+from medcodes.cli.common import (
     DbOption,
     JsonOption,
     console,

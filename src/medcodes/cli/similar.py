@@ -29,7 +29,7 @@ def similar(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ):
     """Codes a coder would consider instead of CODE, each with its reason."""
-    from medcodes.cli_common import console, open_store, print_json
+    from medcodes.cli.common import console, open_store, print_json
 
     if rebuild:
         _rebuild(open_store(db, readonly=False), as_json, semantic)
@@ -43,7 +43,7 @@ def similar(
 def _show(store, code, system, limit, as_json, print_json) -> None:
     from rich.table import Table
 
-    from medcodes.cli_common import out
+    from medcodes.cli.common import out
     from medcodes.similar import similar_for
 
     records = store.find(code, system)
@@ -80,7 +80,7 @@ def _show(store, code, system, limit, as_json, print_json) -> None:
 
 
 def _rebuild(store, as_json: bool, semantic: bool = False) -> None:
-    from medcodes.cli_common import console, out, print_json
+    from medcodes.cli.common import console, out, print_json
     from medcodes.similar import semantic as sem
     from medcodes.similar.build import SimilarReport, compute, semantic_if_wanted, semantic_vectors, write
 

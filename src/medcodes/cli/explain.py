@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from medcodes.cli_common import (
+from medcodes.cli.common import (
     DbOption,
     SystemOption,
     check_system,

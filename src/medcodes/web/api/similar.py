@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from medcodes.models import SYSTEMS
 from medcodes.similar import similar_for
 from medcodes.systems import LABELS
+from medcodes.web.deps import StoreDep
 
 router = APIRouter(tags=["similar"])
 
@@ -36,12 +37,11 @@ class SimilarList(BaseModel):
     summary="Codes a coder would consider instead, each with the reason",
     responses={404: {"description": "Unknown system or code"}},
 )
-def api_similar(request: Request, system: str, code: str, limit: int = Query(10, ge=1, le=50)):
+def api_similar(store: StoreDep, system: str, code: str, limit: int = Query(10, ge=1, le=50)):
     if system not in SYSTEMS:
         return JSONResponse(
             status_code=404, content={"error": f"unknown system {system[:40]!r}", "status": 404}
         )
-    store = request.app.state.store
     rec = store.get(system, code[:40])
     if rec is None:
         return JSONResponse(

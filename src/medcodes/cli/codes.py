@@ -16,12 +16,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from medcodes.cli_common import DbOption, JsonOption, console, db_path, open_store, out, print_json
-from medcodes.explain.cli import app as explain_app
+from medcodes.cli.common import DbOption, JsonOption, console, db_path, open_store, out, print_json
+from medcodes.documents import code_document, code_ref
 from medcodes.models import SYSTEMS, ReleaseFileError
-from medcodes.policies.cli import app as policies_app
-from medcodes.similar.cli import similar as similar_cmd
-from medcodes.systems import LABELS
 
 app = typer.Typer(
     help="medcodes: search and explain CPT, HCPCS Level II, ICD-10-CM and ICD-10-PCS codes.",
@@ -134,7 +131,9 @@ def show(
     if not records:
         near = store.nearest(code, system)
         if as_json:
-            print_json({"error": "not found", "code": code, "nearest": [_brief(r) for r in near]})
+            print_json(
+                {"error": "not found", "code": code, "nearest": [code_ref(r).model_dump() for r in near]}
+            )
         else:
             out.print(f"{code}: not found")
             if near:
@@ -142,7 +141,8 @@ def show(
                 for r in near:
                     out.print(f"  {r.display:10} {r.system:9} {r.title}")
         raise typer.Exit(1)
-    docs = [_full(store, r) for r in records]
+    found = [code_document(store, r.system, r.code) for r in records]
+    docs = [d.model_dump() for d in found if d is not None]
     if as_json:
         print_json(docs if len(docs) > 1 else docs[0])
         return
@@ -158,38 +158,13 @@ def show(
             )
         crumbs = " > ".join(f"{b['display']} {b['title']}" for b in doc["breadcrumb"])
         out.print(f"  breadcrumb: {crumbs or '(top level)'}")
-        out.print(f"  children: {doc['children']}")
+        out.print(f"  children: {len(doc['children'])}")
         for note in doc["notes"]:
-            out.print(f"  {note['type']}: {note['text']}")
+            if note["inherited_from"] is None:  # the code's own notes; the JSON also has the inherited ones
+                out.print(f"  {note['type']}: {note['text']}")
         for key, value in doc["attrs"].items():
             out.print(f"  {key}: {value}")
         out.print()
-
-
-def _brief(r) -> dict:
-    return {"system": r.system, "code": r.display, "title": r.title}
-
-
-def _full(store, r) -> dict:
-    return {
-        "system": r.system,
-        "label": LABELS[r.system],
-        "code": r.code,
-        "display": r.display,
-        "title": r.title,
-        "short_title": r.short_title,
-        "kind": r.kind,
-        "billable": r.billable,
-        "effective_date": r.effective_date,
-        "termination_date": r.termination_date,
-        "breadcrumb": [
-            {"code": b.code, "display": b.display, "title": b.title}
-            for b in store.breadcrumb(r.system, r.code)
-        ],
-        "children": store.count_children(r.system, r.code),
-        "notes": [{"type": n.type, "text": n.text} for n in store.notes(r.system, r.code)],
-        "attrs": r.attrs,
-    }
 
 
 @app.command()
@@ -342,13 +317,3 @@ def fetch(
         print_json({"kind": kind, "url": url or RELEASES[kind].url, "path": str(path)})
     else:
         out.print(str(path), soft_wrap=True)
-
-
-# Feature commands, each in its feature's package; listed in --help after the core commands.
-app.command("similar")(similar_cmd)
-app.add_typer(explain_app, name="explain")
-app.add_typer(policies_app, name="policies")
-
-
-def main() -> None:  # pragma: no cover - entry point
-    app()
