@@ -41,10 +41,16 @@ def real_db(shared_data, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def fixture_db(tmp_path_factory) -> Path:
-    """A small database built from the hand-written fixtures in tests/fixtures (no packaged data)."""
+def fixture_build(tmp_path_factory):
+    """The shared test world: one database built, with every post-build step, from the official-format
+    fixtures in tests/fixtures (no packaged data). Returns the build report (its db_path is the file)."""
     from medcodes import codesets, pipeline
 
     path = tmp_path_factory.mktemp("fixturedb") / "medcodes.sqlite"
-    pipeline.build(path, codesets.choose(FIXTURES, packaged=False), codesets.read)
-    return path
+    return pipeline.build(path, codesets.choose(FIXTURES, packaged=False), codesets.read)
+
+
+@pytest.fixture(scope="session")
+def fixture_db(fixture_build) -> Path:
+    """The shared test world's database file (read-only: copy it before writing)."""
+    return fixture_build.db_path

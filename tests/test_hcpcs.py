@@ -309,10 +309,10 @@ def test_newest_release_wins(tmp_path):
     assert any("passed over HCPC2019_CONTR_ANWEB.txt" in n for n in src.notes)
 
 
-def test_fixture_build_gives_breadcrumbs(tmp_path):
-    db = tmp_path / "h.sqlite"
-    pipeline.build(db, [hcpcs.select([FIXTURE_TXT])], hcpcs.read)
-    store = Store(db)
+def test_fixture_build_gives_breadcrumbs(fixture_build):
+    (h,) = [s for s in fixture_build.systems if s.system == "hcpcs"]
+    assert FIXTURE_TXT.name in h.source
+    store = Store(fixture_build.db_path)
     crumbs = [b.code for b in store.breadcrumb("hcpcs", "A0021")]
     assert crumbs[:2] == ["A0000-A9999", "A0000-A0999"]
     assert store.get("hcpcs", "G8891").termination_date == "2014-12-31"

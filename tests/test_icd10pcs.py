@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from medcodes import codesets, pipeline
+from medcodes import codesets
 from medcodes.codesets import icd10pcs
 from medcodes.codesets import icd10pcs_files as files_
 from medcodes.codesets import icd10pcs_packaged as packaged_
@@ -183,12 +183,10 @@ def test_nothing_to_import(tmp_path):
 # -------------------------------------------------------------------------------------------- build + store
 
 
-def test_fixture_build_breadcrumb(tmp_path):
-    source = icd10pcs.select(codesets.scan(HERE), packaged=False)
-    db = tmp_path / "pcs.sqlite"
-    report = pipeline.build(db, [source], codesets.read)
-    assert report.systems[0].orphans == 0
-    store = Store(db)
+def test_fixture_build_breadcrumb(fixture_build):
+    (pcs,) = [s for s in fixture_build.systems if s.system == "icd10pcs"]
+    assert pcs.count > 0 and pcs.orphans == 0
+    store = Store(fixture_build.db_path)
     crumbs = [r.code for r in store.breadcrumb("icd10pcs", "0DTJ4ZZ")]
     assert crumbs == ["0", "0D", "0DT", "0DTJ"]
     assert ("Appendectomy", "pcs_index") in store.terms("icd10pcs", "0DTJ")

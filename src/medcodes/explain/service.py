@@ -8,16 +8,6 @@ from medcodes.models import SYSTEMS, CodeView
 from medcodes.store import Store
 
 
-def grounded_for(store: Store, system: str, code: str) -> Explanation | None:
-    rec = store.get(system, code)
-    if rec is None:
-        return None
-    facts = gather(store, rec)
-    expl = grounded.write(facts)
-    expl.checks, expl.status, expl.reason = checks.run(expl, facts)
-    return expl
-
-
 def explanation_for(store: Store, system: str, code: str, view: CodeView | None = None) -> Explanation | None:
     if system not in SYSTEMS:
         return None

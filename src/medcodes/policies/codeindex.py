@@ -30,9 +30,6 @@ class CodeIndex:
     def exists(self, system: str, code: str) -> bool:
         return code in self.kind.get(system, ())
 
-    def systems_of(self, code: str) -> list[str]:
-        return [s for s in SYSTEMS if code in self.kind[s]]
-
     def expand(self, system: str, lo: str, hi: str, limit: int = 20000) -> list[str]:
         """Leaf codes from `lo` to `hi` inclusive; `hi` includes its own descendants (C96 covers C96.9)."""
         if lo > hi:

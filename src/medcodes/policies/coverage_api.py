@@ -161,9 +161,3 @@ class CoverageClient:
             "icd10-noncovered-group",
         )
         return {name: self.get(f"/v1/data/article/{name}", params) for name in names}
-
-    def final_lcds(self) -> list[dict]:
-        return self.get("/v1/reports/local-coverage-final-lcds/")
-
-    def articles(self) -> list[dict]:
-        return self.get("/v1/reports/local-coverage-articles/")

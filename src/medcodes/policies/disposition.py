@@ -4,7 +4,6 @@ heading of the section it sits in second. The phrase that decided is kept as evi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from medcodes.policies.documents import Page
 from medcodes.policies.extract import Mention, _tokens
@@ -86,12 +85,6 @@ _MARK_CLASS = {"E": "investigational", "I": "investigational", "N": "not_medical
 
 _WS = re.compile(r"\s+")
 _TRAILER = re.compile(r"^(?:these|the above|such)\b", re.I)
-
-
-@dataclass(slots=True)
-class Decision:
-    disposition: str
-    evidence: str | None
 
 
 def classify(text: str) -> tuple[str, str] | None:

@@ -30,13 +30,6 @@ class NcdResult:
     skipped_codes: int = 0  # codes of the spreadsheet that are not in the database
 
 
-def is_ncd_sheet(path: Path) -> bool:
-    try:
-        return _find_header(path) is not None
-    except Exception:  # noqa: BLE001 - any unreadable workbook is simply not this sheet
-        return False
-
-
 def _cell_text(v) -> str:
     if v is None:
         return ""

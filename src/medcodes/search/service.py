@@ -50,7 +50,6 @@ class _Context:
         self.engine = engine
         self.speller = Speller(engine.vocab, protected=lay.lay_words())
         self.crumbs: dict[tuple[str, str], list[str]] = {}
-        self.lock = threading.Lock()
 
     def breadcrumb(self, system: str, parent: str | None) -> list[str]:
         if not parent:

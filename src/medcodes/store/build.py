@@ -81,10 +81,6 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def artefacts_dir(db_path: Path, build_id: str) -> Path:
-    return BuildPaths.of(db_path, build_id).artefacts
-
-
 def build(
     db_path: Path,
     sources: list[Source],
