@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from medcodes.models import CodeRecord
 from medcodes.search import Hit
+from medcodes.similar import similar_for
 from medcodes.store import Store
 from medcodes.systems import LABELS
 
@@ -142,3 +143,37 @@ def code_document(store: Store, system: str, code: str) -> CodeOut | None:
         attrs=rec.attrs,
         data_version=store.data_versions().get(system),
     )
+
+
+class SimilarOut(BaseModel):
+    system: str
+    code: str
+    display: str
+    title: str
+    reason: str
+    score: float
+    url: str
+
+
+class SimilarList(BaseModel):
+    system: str
+    code: str
+    display: str
+    title: str
+    similar: list[SimilarOut]
+
+
+def similar_document(store: Store, rec: CodeRecord, limit: int = 10) -> SimilarList:
+    items = [
+        SimilarOut(
+            system=s.system,
+            code=s.code,
+            display=s.display,
+            title=s.title,
+            reason=s.reason,
+            score=s.score,
+            url=url_for(s.system, s.display),
+        )
+        for s in similar_for(store, rec.system, rec.code, limit)
+    ]
+    return SimilarList(system=rec.system, code=rec.code, display=rec.display, title=rec.title, similar=items)

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from medcodes.store import Store
+
 
 def similar(
     code: Annotated[str | None, typer.Argument(help="Any spelling: E11.9, 0dtj4zz, 85230")] = None,
@@ -40,46 +42,29 @@ def similar(
     _show(open_store(db), code, system, limit, as_json, print_json)
 
 
-def _show(store, code, system, limit, as_json, print_json) -> None:
+def _show(store: Store, code, system, limit, as_json, print_json) -> None:
     from rich.table import Table
 
     from medcodes.cli.common import out
-    from medcodes.similar import similar_for
+    from medcodes.documents import similar_document
 
     records = store.find(code, system)
     if not records:
         out.print(f"{code}: not found")
         raise typer.Exit(1)
-    docs = [
-        {
-            "system": rec.system,
-            "code": rec.display,
-            "title": rec.title,
-            "similar": [
-                {
-                    "system": s.system,
-                    "code": s.display,
-                    "title": s.title,
-                    "reason": s.reason,
-                    "score": s.score,
-                }
-                for s in similar_for(store, rec.system, rec.code, limit)
-            ],
-        }
-        for rec in records
-    ]
+    docs = [similar_document(store, rec, limit).model_dump() for rec in records]
     if as_json:
         print_json(docs if len(docs) > 1 else docs[0])
         return
     for doc in docs:
-        out.print(f"[bold]{doc['code']}[/] ({doc['system']}) {doc['title']}")
+        out.print(f"[bold]{doc['display']}[/] ({doc['system']}) {doc['title']}")
         table = Table("code", "system", "reason", "title")
         for s in doc["similar"]:
-            table.add_row(s["code"], s["system"], s["reason"], s["title"])
+            table.add_row(s["display"], s["system"], s["reason"], s["title"])
         out.print(table)
 
 
-def _rebuild(store, as_json: bool, semantic: bool = False) -> None:
+def _rebuild(store: Store, as_json: bool, semantic: bool = False) -> None:
     from medcodes.cli.common import console, out, print_json
     from medcodes.similar import semantic as sem
     from medcodes.similar.build import SimilarReport, compute, semantic_if_wanted, semantic_vectors, write

@@ -13,6 +13,7 @@ from medcodes.codes import canonical
 from medcodes.explain import llm, storage
 from medcodes.explain.facts import gather
 from medcodes.models import SYSTEMS
+from medcodes.store import Store
 
 
 @dataclass
@@ -44,7 +45,7 @@ class BatchReport:
         }
 
 
-def read_codes_file(path: Path, store, system: str | None) -> list[tuple[str, str]]:
+def read_codes_file(path: Path, store: Store, system: str | None) -> list[tuple[str, str]]:
     """One code per line, optionally preceded by its system ("icd10cm E11.9"); # starts a comment."""
     out: list[tuple[str, str]] = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
@@ -64,7 +65,7 @@ def read_codes_file(path: Path, store, system: str | None) -> list[tuple[str, st
 
 
 def select(
-    store, system: str | None, codes: Iterable[tuple[str, str]] | None, redo_failed: bool
+    store: Store, system: str | None, codes: Iterable[tuple[str, str]] | None, redo_failed: bool
 ) -> list[tuple[str, str]]:
     if codes is None:
         codes = [(r.system, r.code) for r in store.iter_codes(system, leaves_only=True)]
@@ -79,7 +80,7 @@ def select(
 
 
 async def run(
-    store,
+    store: Store,
     todo: list[tuple[str, str]],
     cfg: llm.LLMConfig,
     *,

@@ -325,7 +325,7 @@ def _completed_queries(ctx: _Context, text: str, n: int = 3) -> list[str]:
     return list(dict.fromkeys(ordered))[:n]
 
 
-def _search(store, q, system, billable, active_on, limit, offset, complete_last) -> SearchResult:
+def _search(store: Store, q, system, billable, active_on, limit, offset, complete_last) -> SearchResult:
     _check_paging(limit, offset)
     _check_system(system)
     pq = parse(q)

@@ -4,31 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
+from medcodes.documents import SimilarList, similar_document
 from medcodes.models import SYSTEMS
-from medcodes.similar import similar_for
 from medcodes.systems import LABELS
 from medcodes.web.deps import StoreDep
 
 router = APIRouter(tags=["similar"])
-
-
-class SimilarOut(BaseModel):
-    system: str
-    code: str
-    display: str
-    title: str
-    reason: str
-    score: float
-    url: str
-
-
-class SimilarList(BaseModel):
-    system: str
-    code: str
-    display: str
-    similar: list[SimilarOut]
 
 
 @router.get(
@@ -48,11 +30,4 @@ def api_similar(store: StoreDep, system: str, code: str, limit: int = Query(10, 
             status_code=404,
             content={"error": f"{code[:40]!r} is not a {LABELS[system]}", "status": 404},
         )
-    items = [
-        SimilarOut(
-            **{k: getattr(s, k) for k in ("system", "code", "display", "title", "reason", "score")},
-            url=f"/codes/{s.system}/{s.display}",
-        )
-        for s in similar_for(store, system, rec.code, limit)
-    ]
-    return SimilarList(system=system, code=rec.code, display=rec.display, similar=items)
+    return similar_document(store, rec, limit)
