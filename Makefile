@@ -32,9 +32,15 @@ build: install
 serve: build
 	$(BIN)/medcodes serve --db $(DB) --host $(HOST) --port $(PORT)
 
-test: install-test
-	$(BIN)/ruff check src tests bench
+test: install-test lint
 	$(BIN)/python -m pytest -q
+
+# Style, import layers (pyproject [tool.importlinter]) and types, before any test runs.
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy src/medcodes
 
 bench: install
 	$(BIN)/python bench/run_all.py

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from medcodes import codesets
+from medcodes import codesets, pipeline
 from medcodes.store import build as store_build
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,7 +63,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "m.sqlite"
         t = time.perf_counter()
-        report = store_build.build(db, codesets.choose(args.data_dir), codesets.read)
+        report = pipeline.build(db, codesets.choose(args.data_dir), codesets.read)
         total = time.perf_counter() - t
         print(
             f"\nfull build (select + import + steps): {total + select_s:.1f} s, "

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from medcodes.codes import canonical
+from medcodes.pipeline import SETTINGS, cache_for
 from medcodes.similar import semantic as sem
 from medcodes.similar.build import TOP_K, Node, SimilarReport, compute, is_leaf, load_nodes
 
@@ -221,7 +222,7 @@ def main() -> None:
         sys.exit("--semantic on: medcodes[semantic] is not installed")
     if use_sem:
         stats: dict = {}
-        cache = sem.VectorCache(sem.cache_path_for(conn))
+        cache = sem.VectorCache(sem.cache_file(cache_for(args.db, SETTINGS.cache_dir)))
         report = SimilarReport()
         t = time.perf_counter()
         sem_rows = compute(conn, report, semantic=scoped_vectors(labels, lexical, cache, stats))
@@ -242,7 +243,9 @@ def main() -> None:
 
     cols = (*SYSTEMS, "all")
     print(f"\nquality on {len(labels)} labelled codes: P@5 / R@10 / MRR")
-    print(f"  {'ranking':22}" + "".join(f"{c + ' (' + str(counts.get(c, len(labels))) + ')':>20}" for c in cols))
+    print(
+        f"  {'ranking':22}" + "".join(f"{c + ' (' + str(counts.get(c, len(labels))) + ')':>20}" for c in cols)
+    )
     for name, res in results.items():
         print(f"  {name:22}" + "".join(f"{res[c][0]:8.2f}{res[c][1]:6.2f}{res[c][2]:6.2f}" for c in cols))
     base_all, lex_all = results["baseline (siblings)"]["all"], results["lexical"]["all"]

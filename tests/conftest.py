@@ -33,20 +33,24 @@ def fixtures() -> Path:
 @pytest.fixture(scope="session")
 def real_db(shared_data, tmp_path_factory) -> Path:
     """A database built once per test session from every release file in ../shared/data."""
-    from medcodes import codesets
-    from medcodes.store import build
+    from medcodes import codesets, pipeline
 
     path = tmp_path_factory.mktemp("realdb") / "medcodes.sqlite"
-    build.build(path, codesets.choose(shared_data), codesets.read)
+    pipeline.build(path, codesets.choose(shared_data), codesets.read)
     return path
 
 
 @pytest.fixture(scope="session")
-def fixture_db(tmp_path_factory) -> Path:
-    """A small database built from the hand-written fixtures in tests/fixtures (no packaged data)."""
-    from medcodes import codesets
-    from medcodes.store import build
+def fixture_build(tmp_path_factory):
+    """The shared test world: one database built, with every post-build step, from the official-format
+    fixtures in tests/fixtures (no packaged data). Returns the build report (its db_path is the file)."""
+    from medcodes import codesets, pipeline
 
     path = tmp_path_factory.mktemp("fixturedb") / "medcodes.sqlite"
-    build.build(path, codesets.choose(FIXTURES, packaged=False), codesets.read)
-    return path
+    return pipeline.build(path, codesets.choose(FIXTURES, packaged=False), codesets.read)
+
+
+@pytest.fixture(scope="session")
+def fixture_db(fixture_build) -> Path:
+    """The shared test world's database file (read-only: copy it before writing)."""
+    return fixture_build.db_path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,8 +15,12 @@ from medcodes.web.app import create_app
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    db = make_db(tmp_path_factory.mktemp("apidb"))
+def db(tmp_path_factory):
+    return make_db(tmp_path_factory.mktemp("apidb"))
+
+
+@pytest.fixture(scope="module")
+def base_url(db):
     with LiveServer(app=create_app(db, cors_origins=["https://example.org"])) as server:
         yield server.url
 
@@ -39,7 +45,9 @@ def test_search_shape(client):
 def test_search_exact_code_and_filters(client):
     body = client.get("/api/v1/search", params={"q": "e119"}).json()
     assert body["exact"]["display"] == "E11.9"
-    body = client.get("/api/v1/search", params={"q": "diabetes", "billable": "true", "limit": 2, "offset": 1}).json()
+    body = client.get(
+        "/api/v1/search", params={"q": "diabetes", "billable": "true", "limit": 2, "offset": 1}
+    ).json()
     assert len(body["results"]) <= 2 and all(h["billable"] for h in body["results"])
     body = client.get("/api/v1/search", params={"q": "injection", "system": "hcpcs"}).json()
     assert body["results"] and all(h["system"] == "hcpcs" for h in body["results"])
@@ -102,10 +110,41 @@ def test_cors(client):
 
 
 BAD_QUERIES = [
-    "", " ", "\t\n", '"', '"unclosed', "*", "diab*", "NEAR", "heart NEAR attack", "AND", "a AND b OR", "-", "-diabetes",
-    "(", ")", "((diabetes", "' OR 1=1 --", "1; DROP TABLE codes", "<script>alert(1)</script>", "\U0001f600\U0001f494",
-    "\u0000", "\u0007\u001b[31m", "caf\u00e9", "\u0414\u0438\u0430\u0431\u0435\u0442", "\u7cd6\u5c3f\u75c5", "title:x",
-    "x^2", "~", "\\", "%", "%25", "E11-", "-E11", "99999-00000", "A" * 200,
+    "",
+    " ",
+    "\t\n",
+    '"',
+    '"unclosed',
+    "*",
+    "diab*",
+    "NEAR",
+    "heart NEAR attack",
+    "AND",
+    "a AND b OR",
+    "-",
+    "-diabetes",
+    "(",
+    ")",
+    "((diabetes",
+    "' OR 1=1 --",
+    "1; DROP TABLE codes",
+    "<script>alert(1)</script>",
+    "\U0001f600\U0001f494",
+    "\u0000",
+    "\u0007\u001b[31m",
+    "caf\u00e9",
+    "\u0414\u0438\u0430\u0431\u0435\u0442",
+    "\u7cd6\u5c3f\u75c5",
+    "title:x",
+    "x^2",
+    "~",
+    "\\",
+    "%",
+    "%25",
+    "E11-",
+    "-E11",
+    "99999-00000",
+    "A" * 200,
 ]
 
 
@@ -127,8 +166,18 @@ def test_too_long_query_422_names_limit(client):
 
 @pytest.mark.parametrize(
     "params",
-    [{"limit": "abc"}, {"limit": "0"}, {"limit": "-5"}, {"limit": "100000"}, {"offset": "-1"}, {"offset": "1e9"},
-     {"offset": "99999999999999999999999"}, {"system": "snomed"}, {"billable": "maybe"}, {"active_on": "yesterday"}],
+    [
+        {"limit": "abc"},
+        {"limit": "0"},
+        {"limit": "-5"},
+        {"limit": "100000"},
+        {"offset": "-1"},
+        {"offset": "1e9"},
+        {"offset": "99999999999999999999999"},
+        {"system": "snomed"},
+        {"billable": "maybe"},
+        {"active_on": "yesterday"},
+    ],
 )
 def test_bad_parameters_422(client, params):
     r = client.get("/api/v1/search", params={"q": "diabetes", **params})
@@ -149,3 +198,23 @@ def test_fuzz_no_query_gives_5xx(client, q):
     assert r.status_code in (200, 422), (q, r.status_code, r.text[:200])
     r = client.get("/api/v1/autocomplete", params={"q": q})
     assert r.status_code in (200, 422)
+
+
+@pytest.mark.parametrize(("system", "display"), [("icd10cm", "E11.9"), ("icd10cm", "E11")])
+def test_cli_show_json_is_the_api_document(client, db, system, display):
+    """One document shape: `medcodes show --json` prints what GET /api/v1/codes/{system}/{code} answers."""
+    from typer.testing import CliRunner
+
+    from medcodes.cli import app
+
+    shown = CliRunner().invoke(app, ["show", "--db", str(db), "--json", "--system", system, display])
+    assert shown.exit_code == 0, shown.output
+    api = client.get(f"/api/v1/codes/{system}/{display}").json()
+    assert json.loads(shown.stdout) == api
+    assert isinstance(api["children"], list) and api["code"] == display.replace(".", "")
+
+
+def test_unknown_api_path_is_json(client):
+    for path in ("/api/v1/nothing/here", "/api/v2/search"):
+        r = client.get(path)
+        assert r.status_code == 404 and r.json()["status"] == 404, path

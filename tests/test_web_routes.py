@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from live import LiveServer
 
+from medcodes import pipeline
 from medcodes.models import CodeRecord, Note, Source
 from medcodes.store import build
 
@@ -167,7 +168,7 @@ def small_db(tmp_path_factory) -> Path:
     recs = _records()
     path = tmp_path_factory.mktemp("webdb") / "medcodes.sqlite"
     sources = [Source(s, f"test {s}", "T1") for s in recs]
-    build.build(path, sources, lambda src: iter(recs[src.system]))
+    pipeline.build(path, sources, lambda src: iter(recs[src.system]))
     with sqlite3.connect(path) as conn:
         conn.execute(
             "INSERT INTO policies (id, source, payer, title, number, type, effective_date, url, ingested_at)"

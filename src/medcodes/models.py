@@ -6,21 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SYSTEMS: tuple[str, ...] = ("cpt", "hcpcs", "icd10cm", "icd10pcs")
+from medcodes import systems as _systems
 
-SYSTEM_LABELS: dict[str, str] = {
-    "cpt": "CPT4 code",
-    "hcpcs": "HCPCS Level II code",
-    "icd10cm": "ICD-10-CM code",
-    "icd10pcs": "ICD-10-PCS code",
-}
-
-SYSTEM_NAMES: dict[str, str] = {
-    "cpt": "CPT",
-    "hcpcs": "HCPCS Level II",
-    "icd10cm": "ICD-10-CM",
-    "icd10pcs": "ICD-10-PCS",
-}
+# Kept as names here for callers that import them from models; the facts live in systems.py.
+SYSTEMS: tuple[str, ...] = _systems.SYSTEMS
+SYSTEM_LABELS: dict[str, str] = _systems.LABELS
+SYSTEM_NAMES: dict[str, str] = _systems.NAMES
 
 # Kinds of node in a hierarchy, from the top down. "code" is a leaf a claim can carry
 # (billable decides whether it may), "modifier" is a HCPCS/CPT modifier.
@@ -65,7 +56,9 @@ class CodeRecord:
     effective_date: str | None = None  # ISO yyyy-mm-dd
     termination_date: str | None = None
     notes: list[Note] = field(default_factory=list)
-    terms: list[str] = field(default_factory=list)  # extra search terms (index entries, synonyms)
+    terms: list[str | tuple[str, str]] = field(
+        default_factory=list
+    )  # extra search terms (index entries, synonyms)
     attrs: dict[str, Any] = field(default_factory=dict)  # system-specific fields (PCS axes, HCPCS BETOS, ...)
     source: str | None = None  # name of the source it came from
     # Filled by the store when read back:
@@ -78,13 +71,32 @@ class CodeRecord:
 
 
 @dataclass(slots=True)
+class CodeView:
+    """What a code page shows about a code, read once: the record, its ancestors (root first) and the
+    notes of the code and of every ancestor, so the notes, explanation and API sections share one read."""
+
+    record: CodeRecord
+    breadcrumb: list[CodeRecord]
+    notes_by_code: dict[str, list[Note]] = field(default_factory=dict)
+
+    @property
+    def notes(self) -> list[Note]:
+        return self.notes_by_code.get(self.record.code, [])
+
+    def notes_of(self, code: str) -> list[Note]:
+        return self.notes_by_code.get(code, [])
+
+
+@dataclass(slots=True)
 class Source:
     """A release chosen for import: which files, which version, and why it was chosen."""
 
     system: str
     name: str  # e.g. "CMS ICD-10-PCS order file FY2026"
     version: str  # e.g. "2026", "2025-10", "2026-04"
-    files: dict[str, Path] = field(default_factory=dict)  # role -> path (e.g. "order", "tables", "definitions")
+    files: dict[str, Path] = field(
+        default_factory=dict
+    )  # role -> path (e.g. "order", "tables", "definitions")
     release_date: str | None = None  # ISO date when known; newest wins
     notes: list[str] = field(default_factory=list)  # human-readable lines about the choice
 

@@ -168,9 +168,9 @@ def _order_nodes(order_rows, tab_nodes: list[Node] | None) -> list[Node]:
         if old is not None and old.parent in keep:
             node.parent = old.parent
             continue
-        for n in range(len(code) - 1, 2, -1):
-            if code[:n] in keep:
-                node.parent = code[:n]
+        for cut in range(len(code) - 1, 2, -1):
+            if code[:cut] in keep:
+                node.parent = code[:cut]
                 break
         else:
             cat = code[:3]
@@ -229,7 +229,9 @@ def read(source: Source) -> Iterator[CodeRecord]:
     if order_path and order_file is None:
         raise ReleaseFileError(order_path, "not an ICD-10-CM order file")
     short: dict[str, tuple[str, str]] = {}
-    if tab is None or (order_file and _is_newer(order_path, xml_path)):
+    if tab is None or (order_file and order_path and xml_path and _is_newer(order_path, xml_path)):
+        if order_file is None:
+            raise ValueError(f"{source.name}: neither a tabular XML file nor an order file")
         nodes = _order_nodes(icd10cm_order.read(order_file), tab.nodes if tab else None)
     else:
         nodes = tab.nodes

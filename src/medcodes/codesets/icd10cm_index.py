@@ -57,19 +57,22 @@ def _walk(el: ET.Element, path: list[str], headings: dict[str, str]) -> Iterator
     here = [*path, _title(el.find("title"))]
     label = ", ".join(p for p in here if p)
     for child in el:
+        col = child.get("col")
         if child.tag == "code" and (child.text or "").strip():
-            yield child.text.strip(), label
-        elif child.tag == "cell" and child.get("col") in headings:
+            yield (child.text or "").strip(), label
+        elif child.tag == "cell" and col is not None and col in headings:
             target = (child.text or "").strip()
             if target and target.strip("-"):
-                yield target, f"{label}: {headings[child.get('col')]}"
+                yield target, f"{label}: {headings[col]}"
         elif child.tag == "term":
             yield from _walk(child, here, headings)
 
 
 def read_xml(path: Path) -> Iterator[tuple[str, str]]:
     root = _parse(path)
-    headings = {h.get("col"): " ".join("".join(h.itertext()).split()).lower() for h in root.iter("head")}
+    headings = {
+        h.get("col") or "": " ".join("".join(h.itertext()).split()).lower() for h in root.iter("head")
+    }
     headings.pop("1", None)
     for letter in root.iter("letter"):
         for main in letter.findall("mainTerm"):

@@ -69,7 +69,7 @@ def text(el: ET.Element | None) -> str:
 
 def fiscal_year_from_name(name: str) -> int | None:
     m = NAME_DATE.search(name) or re.search(r"(20\d\d)", name)
-    return int(m.group(m.lastindex)) if m else None
+    return int(m.group(m.lastindex or 0)) if m else None
 
 
 def release_date_from_name(name: str, version: str | None) -> str | None:

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from medcodes.models import CodeView
+    from medcodes.store import Store
 
 
 @dataclass(slots=True)
@@ -29,12 +34,12 @@ class Explanation:
     prompt_version: str | None = None
 
 
-def explanation_for(store, system: str, code: str) -> Explanation | None:
+def explanation_for(store: Store, system: str, code: str, view: CodeView | None = None) -> Explanation | None:
     """The explanation a code page shows: the stored LLM text when it passed the checks, else the
     grounded one computed now. None only when the code does not exist."""
     from medcodes.explain.service import explanation_for as _impl
 
-    return _impl(store, system, code)
+    return _impl(store, system, code, view)
 
 
 __all__ = ["Explanation", "Section", "explanation_for"]

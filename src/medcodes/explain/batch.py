@@ -13,6 +13,7 @@ from medcodes.codes import canonical
 from medcodes.explain import llm, storage
 from medcodes.explain.facts import gather
 from medcodes.models import SYSTEMS
+from medcodes.store import Store
 
 
 @dataclass
@@ -44,7 +45,7 @@ class BatchReport:
         }
 
 
-def read_codes_file(path: Path, store, system: str | None) -> list[tuple[str, str]]:
+def read_codes_file(path: Path, store: Store, system: str | None) -> list[tuple[str, str]]:
     """One code per line, optionally preceded by its system ("icd10cm E11.9"); # starts a comment."""
     out: list[tuple[str, str]] = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
@@ -55,7 +56,7 @@ def read_codes_file(path: Path, store, system: str | None) -> list[tuple[str, st
         if len(parts) >= 2 and parts[0] in SYSTEMS:
             sys_, code = parts[0], parts[1]
         else:
-            sys_, code = system, parts[0]
+            sys_, code = (system or ""), parts[0]
         records = store.find(code, sys_)
         if not records:
             raise ValueError(f"{path.name} line {n}: {code!r} is not a code in the database")
@@ -63,7 +64,9 @@ def read_codes_file(path: Path, store, system: str | None) -> list[tuple[str, st
     return out
 
 
-def select(store, system: str | None, codes: Iterable[tuple[str, str]] | None, redo_failed: bool) -> list[tuple[str, str]]:
+def select(
+    store: Store, system: str | None, codes: Iterable[tuple[str, str]] | None, redo_failed: bool
+) -> list[tuple[str, str]]:
     if codes is None:
         codes = [(r.system, r.code) for r in store.iter_codes(system, leaves_only=True)]
     seen: set[tuple[str, str]] = set()
@@ -77,7 +80,7 @@ def select(store, system: str | None, codes: Iterable[tuple[str, str]] | None, r
 
 
 async def run(
-    store,
+    store: Store,
     todo: list[tuple[str, str]],
     cfg: llm.LLMConfig,
     *,

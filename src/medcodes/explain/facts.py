@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medcodes.explain.kinds import betos_of, kind_of
 from medcodes.explain.profiles import Profile, profile_for
-from medcodes.models import SYSTEM_LABELS, SYSTEM_NAMES, CodeRecord, Note
+from medcodes.models import CodeRecord, CodeView, Note
+from medcodes.systems import LABELS, NAMES
+
+if TYPE_CHECKING:
+    from medcodes.store import Store
 
 _UNLISTED = re.compile(
     r"^unlisted\b|^unclassified\b|\bunlisted (?:procedure|service)|\bnot otherwise (?:classified|specified)\b|\bnoc\b",
@@ -54,11 +58,11 @@ class Facts:
 
     @property
     def label(self) -> str:
-        return SYSTEM_LABELS[self.system]
+        return LABELS[self.system]
 
     @property
     def system_name(self) -> str:
-        return SYSTEM_NAMES[self.system]
+        return NAMES[self.system]
 
     @property
     def unlisted(self) -> bool:
@@ -155,15 +159,16 @@ def parse_axes(attrs: dict[str, Any]) -> list[Axis]:
 _INCLUDES = ("inclusion", "includes")
 
 
-def _ancestor_terms(store, rec: CodeRecord, crumbs: list[CodeRecord]) -> list[tuple[str, str]]:
+def _ancestor_terms(view: CodeView) -> list[tuple[str, str]]:
+    rec, crumbs = view.record, view.breadcrumb
     if rec.system != "icd10cm":
         return []
-    own = {n.text.lower() for n in store.notes(rec.system, rec.code)}
+    own = {n.text.lower() for n in view.notes}
     out: list[tuple[str, str]] = []
     for anc in reversed(crumbs):
         if anc.kind not in ("category", "subcategory"):
             continue
-        for n in store.notes(anc.system, anc.code):
+        for n in view.notes_of(anc.code):
             # A text ending in ":" only introduces a list, it is not a name of its own.
             if n.type in _INCLUDES and n.text.lower() not in own and not n.text.rstrip().endswith(":"):
                 own.add(n.text.lower())
@@ -171,8 +176,11 @@ def _ancestor_terms(store, rec: CodeRecord, crumbs: list[CodeRecord]) -> list[tu
     return out
 
 
-def gather(store, rec: CodeRecord) -> Facts:
-    crumbs = store.breadcrumb(rec.system, rec.code)
+def gather(store: Store, rec: CodeRecord, view: CodeView | None = None) -> Facts:
+    """The facts about a code; `view` (from Store.code_view) saves reading the breadcrumb and notes again."""
+    if view is None or view.record.code != rec.code or view.record.system != rec.system:
+        view = store.code_view(rec)
+    crumbs = view.breadcrumb
     path = [c.title for c in crumbs]
     kind = kind_of(rec, path)
     terms = [t for t, _origin in store.terms(rec.system, rec.code)]
@@ -180,10 +188,10 @@ def gather(store, rec: CodeRecord) -> Facts:
         record=rec,
         kind=kind,
         path=path,
-        notes=store.notes(rec.system, rec.code),
+        notes=view.notes,
         terms=terms,
         profile=profile_for(rec.system, rec.code, kind),
         axes=parse_axes(rec.attrs),
         chapter=next((c.title for c in crumbs if c.kind == "chapter"), None),
-        ancestor_terms=_ancestor_terms(store, rec, crumbs),
+        ancestor_terms=_ancestor_terms(view),
     )

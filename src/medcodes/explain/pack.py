@@ -17,6 +17,7 @@ from medcodes.explain.facts import gather
 from medcodes.explain.serialize import section_json
 from medcodes.explain.templates import KINDS
 from medcodes.models import SYSTEMS
+from medcodes.store import Store
 
 PACK_FORMAT = "medcodes-explanations/1"
 
@@ -55,7 +56,7 @@ class ImportReport:
     rejected: list[str] = field(default_factory=list)  # line: reason (bad JSON, unknown code, ...)
 
 
-def export(store, fh: IO[str], system: str | None = None, writer: str | None = "llm") -> int:
+def export(store: Store, fh: IO[str], system: str | None = None, writer: str | None = "llm") -> int:
     n = 0
     for expl in storage.iter_all(store.conn, system, writer):
         line = {
@@ -76,7 +77,7 @@ def export(store, fh: IO[str], system: str | None = None, writer: str | None = "
     return n
 
 
-def import_pack(store, path: Path, *, replace: bool = False) -> ImportReport:
+def import_pack(store: Store, path: Path, *, replace: bool = False) -> ImportReport:
     """Upsert every valid line; an existing row wins when it is newer unless `replace`."""
     report = ImportReport()
     conn = store.conn
@@ -88,7 +89,9 @@ def import_pack(store, path: Path, *, replace: bool = False) -> ImportReport:
             try:
                 line = PackLine.model_validate_json(raw)
             except ValidationError as exc:
-                report.rejected.append(f"line {n}: {exc.errors()[0]['msg']} ({'.'.join(map(str, exc.errors()[0]['loc']))})")
+                report.rejected.append(
+                    f"line {n}: {exc.errors()[0]['msg']} ({'.'.join(map(str, exc.errors()[0]['loc']))})"
+                )
                 continue
             if line.system not in SYSTEMS or line.kind not in KINDS:
                 report.rejected.append(f"line {n}: unknown system or kind ({line.system}, {line.kind})")
@@ -99,7 +102,9 @@ def import_pack(store, path: Path, *, replace: bool = False) -> ImportReport:
                 continue
             facts = gather(store, rec)
             if facts.kind != line.kind:
-                report.rejected.append(f"line {n}: {line.system} {line.code} is a {facts.kind} code here, not {line.kind}")
+                report.rejected.append(
+                    f"line {n}: {line.system} {line.code} is a {facts.kind} code here, not {line.kind}"
+                )
                 continue
             existing = storage.load(conn, rec.system, rec.code, line.writer)
             if existing and not replace and (existing.created_at or "") >= line.created_at:

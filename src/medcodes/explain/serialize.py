@@ -6,7 +6,7 @@ from typing import Any
 
 from medcodes.explain import Explanation, Section
 from medcodes.explain.checks import reading_grade
-from medcodes.models import SYSTEM_LABELS
+from medcodes.systems import LABELS
 
 AMA_NOTICE = (
     "CPT is a registered trademark of the American Medical Association. CPT codes and descriptors "
@@ -21,7 +21,7 @@ def section_json(s: Section) -> dict[str, Any]:
 def explanation_json(expl: Explanation, display: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "system": expl.system,
-        "label": SYSTEM_LABELS.get(expl.system, expl.system),
+        "label": LABELS.get(expl.system, expl.system),
         "code": expl.code,
         "display": display or expl.code,
         "kind": expl.kind,

@@ -6,6 +6,7 @@ import bisect
 import sqlite3
 
 from medcodes.models import SYSTEMS
+from medcodes.store.db import code_kinds
 
 LEAF_KINDS = ("code", "modifier")
 
@@ -18,17 +19,16 @@ class CodeIndex:
         for system, code, kind in rows:
             if system in self.kind:
                 self.kind[system][code] = kind
-        self._sorted = {s: sorted(c for c, k in codes.items() if k in LEAF_KINDS) for s, codes in self.kind.items()}
+        self._sorted = {
+            s: sorted(c for c, k in codes.items() if k in LEAF_KINDS) for s, codes in self.kind.items()
+        }
 
     @classmethod
     def from_conn(cls, conn: sqlite3.Connection) -> CodeIndex:
-        return cls(conn.execute("SELECT system, code, kind FROM codes").fetchall())
+        return cls(code_kinds(conn))
 
     def exists(self, system: str, code: str) -> bool:
         return code in self.kind.get(system, ())
-
-    def systems_of(self, code: str) -> list[str]:
-        return [s for s in SYSTEMS if code in self.kind[s]]
 
     def expand(self, system: str, lo: str, hi: str, limit: int = 20000) -> list[str]:
         """Leaf codes from `lo` to `hi` inclusive; `hi` includes its own descendants (C96 covers C96.9)."""

@@ -12,19 +12,20 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from medcodes import systems
 from medcodes.policies.codeindex import CodeIndex
 from medcodes.policies.documents import Page
 
 # A dotted ICD-10-CM code may be split after its dot by a line break (table cells, wrapped text).
 _TOKEN = re.compile(
-    r"(?<![A-Za-z0-9])([A-Z][0-9][0-9A-Z]\.(?:[ \t]*\n[ \t]*)?[0-9A-Z]{1,4}|[0-9A-Z]{3,7})(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])([A-Z][0-9A-Z][0-9A-Z]\.(?:[ \t]*\n[ \t]*)?[0-9A-Z]{1,4}|[0-9A-Z]{3,7})(?![A-Za-z0-9])"
 )
+_PCS_BEFORE = re.compile(r"\bPCS\b[^.\n]{0,30}\Z")
 _RANGE_SEP = re.compile(r"^\s*(?:[-\u2010-\u2015\u2212]|to|through|thru)\s*$", re.I)
-_CPT5 = re.compile(r"^\d{5}$")
-_CPT_ALPHA = re.compile(r"^\d{4}[FTUM]$")
-_HCPCS = re.compile(r"^[A-V]\d{4}$")
-_ICD_UNDOTTED = re.compile(r"^[A-Z]\d[0-9A-Z]{1,5}$")
-_PCS = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
+_CPT = systems.get("cpt")
+_HCPCS = systems.get("hcpcs")
+_ICD = systems.get("icd10cm")
+_PCS = systems.get("icd10pcs")
 
 _STATES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
@@ -71,24 +72,24 @@ class _Tok:
     end: int
     raw: str
     code: str  # canonical (dot and whitespace removed)
-    shape: str  # cpt5 | cpt_alpha | hcpcs | icd_dotted | icd | pcs
+    shape: str  # cpt5 | cpt_alpha | hcpcs | icd_dotted | icd | pcs | pcs_bare
 
 
 def _shape(code: str, dotted: bool) -> str | None:
     if dotted:
         return "icd_dotted"
     if not any(ch.isdigit() for ch in code):
-        return None
-    if _CPT5.match(code):
-        return "cpt5"
-    if _CPT_ALPHA.match(code):
-        return "cpt_alpha"
-    if _HCPCS.match(code):
+        # All-letter PCS codes (DHYBFZZ) look like capitalised words: taken only after words naming PCS.
+        return "pcs_bare" if _PCS.matches(code) else None
+    if _CPT.matches(code):
+        return "cpt5" if code.isdigit() else "cpt_alpha"
+    if _HCPCS.matches(code):
         return "hcpcs"
-    if _ICD_UNDOTTED.match(code):
+    if _ICD.matches(code):
         return "icd"
-    if _PCS.match(code) and any(ch.isalpha() for ch in code):
-        return "pcs"
+    if _PCS.matches(code):
+        # Seven digits are also phone and account numbers: taken only after words naming PCS.
+        return "pcs" if any(ch.isalpha() for ch in code) else "pcs_bare"
     return None
 
 
@@ -144,7 +145,7 @@ def _rejected_number(text: str, tok: _Tok, line: str) -> bool:
     return bool(_CITATION.search(text, max(0, tok.start - 100), min(len(text), tok.end + 60)))
 
 
-def _resolve(tok: _Tok, index: CodeIndex, icd_context: bool) -> str | None:
+def _resolve(tok: _Tok, index: CodeIndex, icd_context: bool, pcs_context: bool = False) -> str | None:
     """The system a token is a code of, or None."""
     c, shape = tok.code, tok.shape
     if shape in ("cpt5", "cpt_alpha"):
@@ -158,20 +159,33 @@ def _resolve(tok: _Tok, index: CodeIndex, icd_context: bool) -> str | None:
             return "hcpcs"
         return "icd10cm" if icd_context and index.exists("icd10cm", c) else None
     if shape == "icd":
-        return "icd10cm" if icd_context and index.exists("icd10cm", c) else None
+        if icd_context and index.exists("icd10cm", c):
+            return "icd10cm"
+        # Letter-first PCS codes (B00B0ZZ) have the ICD-10-CM shape too.
+        return "icd10pcs" if _PCS.matches(c) and index.exists("icd10pcs", c) else None
     if shape == "pcs":
         return "icd10pcs" if index.exists("icd10pcs", c) else None
+    if shape == "pcs_bare":
+        return "icd10pcs" if pcs_context and index.exists("icd10pcs", c) else None
     return None
 
 
-_RANGE_SHAPES = {"cpt5": "cpt", "cpt_alpha": "cpt", "hcpcs": "hcpcs", "icd_dotted": "icd10cm", "icd": "icd10cm"}
+_RANGE_SHAPES = {
+    "cpt5": "cpt",
+    "cpt_alpha": "cpt",
+    "hcpcs": "hcpcs",
+    "icd_dotted": "icd10cm",
+    "icd": "icd10cm",
+}
 
 
 def _range_system(a: _Tok, b: _Tok, index: CodeIndex, icd_context: bool) -> str | None:
     sa, sb = _RANGE_SHAPES.get(a.shape), _RANGE_SHAPES.get(b.shape)
     if sa is None or sb is None:
         return None
-    if {a.shape, b.shape} <= {"icd_dotted", "icd", "hcpcs"} and ("icd_dotted" in (a.shape, b.shape) or icd_context):
+    if {a.shape, b.shape} <= {"icd_dotted", "icd", "hcpcs"} and (
+        "icd_dotted" in (a.shape, b.shape) or icd_context
+    ):
         return "icd10cm"
     if a.shape != b.shape:
         return None
@@ -190,7 +204,9 @@ _LIST_LEFTOVER = re.compile(r"[\s,;/()\-\u2010-\u2015]|\b(?:and|or|to|through)\b
 def _icd_line(line: str, in_icd_section: bool, before: str) -> bool:
     """Undotted ICD-10-CM codes (C61, E119) look like many other things: accept them in a line that has a
     dotted ICD code, after "ICD-10 ... code", or in an ICD section on a line holding nothing but codes."""
-    if re.search(r"[A-Z]\d[0-9A-Z]\.[0-9A-Z]", line) or re.search(r"ICD-?10(?:-CM)?\s+(?:diagnosis\s+)?codes?\W*\Z", before):
+    if re.search(r"[A-Z][0-9A-Z][0-9A-Z]\.[0-9A-Z]", line) or re.search(
+        r"ICD-?10(?:-CM)?\s+(?:diagnosis\s+)?codes?\W*\Z", before
+    ):
         return True
     if not in_icd_section:
         return False
@@ -207,7 +223,8 @@ def _context(lines: _Lines, i: int, offset: int) -> str:
     j = i + 1
     while len(ctx) < 60 and j < len(lines.starts) and j <= i + 2:
         nxt = lines.line(j).strip()
-        if not nxt or _PAGE_FOOTER.search(nxt) or _TOKEN.match(nxt) and _shape(re.sub(r"[\s.]", "", _TOKEN.match(nxt).group(1)), False):
+        tok = _TOKEN.match(nxt)
+        if not nxt or _PAGE_FOOTER.search(nxt) or (tok and _shape(re.sub(r"[\s.]", "", tok.group(1)), False)):
             break
         ctx = f"{ctx} {nxt}"
         j += 1
@@ -286,7 +303,8 @@ class Extractor:
                                     )
                                 )
                                 continue
-                system = _resolve(tok, self.index, icd_ctx)
+                pcs_ctx = bool(_PCS_BEFORE.search(page.text, max(0, tok.start - 40), tok.start))
+                system = _resolve(tok, self.index, icd_ctx, pcs_ctx)
                 if system is None:
                     continue
                 mentions.append(

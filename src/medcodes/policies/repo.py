@@ -7,8 +7,6 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from medcodes.codes import display
-
 
 @dataclass(slots=True)
 class PolicyRecord:
@@ -25,6 +23,7 @@ class PolicyRecord:
     checksum: str | None = None
     pages: int | None = None
     attrs: dict = field(default_factory=dict)
+    ingested_at: str | None = None  # set on records read back from the database
 
 
 @dataclass(slots=True)
@@ -35,6 +34,50 @@ class CodeLink:
     evidence: str | None = None
     context: str | None = None
     page: int | None = None
+
+
+@dataclass(slots=True)
+class CitingPolicy:
+    """A policy citing a code, with the first context of one disposition."""
+
+    policy_id: str
+    payer: str | None
+    title: str
+    type: str | None
+    number: str | None
+    effective_date: str | None
+    url: str | None
+    disposition: str
+    evidence: str | None
+    context: str | None
+    page: int | None
+
+
+@dataclass(slots=True)
+class PolicyCode:
+    """A code a policy cites; `code_title` is None when the code no longer exists."""
+
+    system: str
+    code: str
+    disposition: str
+    evidence: str | None
+    context: str | None
+    page: int | None
+    code_title: str | None
+
+
+@dataclass(slots=True)
+class PolicySummary:
+    id: str
+    source: str
+    payer: str | None
+    title: str
+    number: str | None
+    type: str | None
+    effective_date: str | None
+    last_reviewed: str | None
+    url: str | None
+    code_count: int
 
 
 @dataclass(slots=True)
@@ -51,11 +94,6 @@ def now() -> str:
 _POLICY_COLS = (
     "id, source, payer, title, number, type, effective_date, last_reviewed, url, file, checksum, pages, attrs"
 )
-
-
-def checksum_of(conn: sqlite3.Connection, policy_id: str) -> str | None:
-    row = conn.execute("SELECT checksum FROM policies WHERE id = ?", (policy_id,)).fetchone()
-    return row[0] if row else None
 
 
 def save(conn: sqlite3.Connection, policy: PolicyRecord, links: list[CodeLink]) -> SaveResult:
@@ -89,7 +127,9 @@ def _write(conn: sqlite3.Connection, policy: PolicyRecord, links: list[CodeLink]
     if old:
         before = set(conn.execute("SELECT system, code FROM policy_codes WHERE policy_id = ?", (policy.id,)))
         after = {(ln.system, ln.code) for ln in links}
-        summary = f"{len(after - before)} codes added, {len(before - after)} removed, {len(after & before)} kept"
+        summary = (
+            f"{len(after - before)} codes added, {len(before - after)} removed, {len(after & before)} kept"
+        )
         conn.execute("DELETE FROM policy_codes WHERE policy_id = ?", (policy.id,))
         conn.execute("DELETE FROM policies WHERE id = ?", (policy.id,))
         conn.execute(
@@ -100,9 +140,20 @@ def _write(conn: sqlite3.Connection, policy: PolicyRecord, links: list[CodeLink]
     conn.execute(
         f"INSERT INTO policies ({_POLICY_COLS}, ingested_at) VALUES ({', '.join('?' * 14)})",
         (
-            policy.id, policy.source, policy.payer, policy.title, policy.number, policy.type,
-            policy.effective_date, policy.last_reviewed, policy.url, policy.file, policy.checksum,
-            policy.pages, json.dumps(policy.attrs) if policy.attrs else None, now(),
+            policy.id,
+            policy.source,
+            policy.payer,
+            policy.title,
+            policy.number,
+            policy.type,
+            policy.effective_date,
+            policy.last_reviewed,
+            policy.url,
+            policy.file,
+            policy.checksum,
+            policy.pages,
+            json.dumps(policy.attrs) if policy.attrs else None,
+            now(),
         ),
     )
     conn.executemany(
@@ -113,9 +164,9 @@ def _write(conn: sqlite3.Connection, policy: PolicyRecord, links: list[CodeLink]
     return SaveResult("updated" if old else "added", len(links), summary)
 
 
-def links_for_code(conn: sqlite3.Connection, system: str, code: str) -> list[tuple]:
+def links_for_code(conn: sqlite3.Connection, system: str, code: str) -> list[CitingPolicy]:
     """One row per (policy, disposition) citing the code: the first context of each."""
-    return conn.execute(
+    rows = conn.execute(
         """
         SELECT p.id, p.payer, p.title, p.type, p.number, p.effective_date, p.url,
                pc.disposition, pc.evidence, pc.context, pc.page
@@ -126,17 +177,37 @@ def links_for_code(conn: sqlite3.Connection, system: str, code: str) -> list[tup
         """,
         (system, code),
     ).fetchall()
+    return [CitingPolicy(*r) for r in rows]
 
 
-def get(conn: sqlite3.Connection, policy_id: str) -> tuple | None:
-    return conn.execute(
+def get(conn: sqlite3.Connection, policy_id: str) -> PolicyRecord | None:
+    row = conn.execute(
         f"SELECT {_POLICY_COLS}, ingested_at FROM policies WHERE id = ?", (policy_id,)
     ).fetchone()
+    if row is None:
+        return None
+    pid, source, payer, title, number, type_, eff, reviewed, url, file, checksum, pages, attrs, at = row
+    return PolicyRecord(
+        id=pid,
+        source=source,
+        title=title,
+        payer=payer,
+        number=number,
+        type=type_,
+        effective_date=eff,
+        last_reviewed=reviewed,
+        url=url,
+        file=file,
+        checksum=checksum,
+        pages=pages,
+        attrs=json.loads(attrs) if attrs else {},
+        ingested_at=at,
+    )
 
 
-def codes_of(conn: sqlite3.Connection, policy_id: str) -> list[tuple]:
+def codes_of(conn: sqlite3.Connection, policy_id: str) -> list[PolicyCode]:
     """The policy's links with the code's title when the code still exists (a rebuild may have dropped it)."""
-    return conn.execute(
+    rows = conn.execute(
         """
         SELECT pc.system, pc.code, pc.disposition, pc.evidence, pc.context, pc.page, c.title
         FROM policy_codes pc LEFT JOIN codes c ON c.system = pc.system AND c.code = pc.code
@@ -145,14 +216,7 @@ def codes_of(conn: sqlite3.Connection, policy_id: str) -> list[tuple]:
         """,
         (policy_id,),
     ).fetchall()
-
-
-def changes(conn: sqlite3.Connection, policy_id: str) -> list[tuple]:
-    return conn.execute(
-        "SELECT changed_at, old_checksum, new_checksum, summary FROM policy_changes WHERE policy_id = ?"
-        " ORDER BY changed_at",
-        (policy_id,),
-    ).fetchall()
+    return [PolicyCode(*r) for r in rows]
 
 
 def search(
@@ -164,8 +228,9 @@ def search(
     code: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[int, list[tuple]]:
-    where, args = [], []
+) -> tuple[int, list[PolicySummary]]:
+    where: list[str] = []
+    args: list = []
     if payer:
         # "uhc" and "UnitedHealthcare" both find UnitedHealthcare's policies.
         from medcodes.policies.metadata import payer_name
@@ -194,15 +259,4 @@ def search(
         """,
         [*args, limit, offset],
     ).fetchall()
-    return total, rows
-
-
-def counts_by_source(conn: sqlite3.Connection) -> list[tuple]:
-    return conn.execute(
-        "SELECT p.source, COUNT(DISTINCT p.id), COUNT(pc.policy_id) FROM policies p"
-        " LEFT JOIN policy_codes pc ON pc.policy_id = p.id GROUP BY p.source ORDER BY p.source"
-    ).fetchall()
-
-
-def display_code(system: str, code: str) -> str:
-    return display(system, code)
+    return total, [PolicySummary(*r) for r in rows]

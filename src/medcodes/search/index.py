@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING
 
 import tantivy
 
+from medcodes.search import storage
+from medcodes.store.context import SEARCH_DIR, BuildContext
+
 if TYPE_CHECKING:
-    from medcodes.store.build import BuildContext
     from medcodes.store.db import Store
 
-INDEX_DIR = "search"
+INDEX_DIR = SEARCH_DIR
 VOCAB_FILE = "vocab.tsv"
 ANALYZER = "med"
 NO_END = 99999999
@@ -36,7 +38,9 @@ INDEXED_NOTES = ("inclusion", "includes")
 KEY_ORIGINS = frozenset({"inclusion", "pcs_index", "clfs_long", "term", "synonym"})
 # Words left out of an exact-name key, so that "calculus of kidney" and "kidney calculus" meet.
 KEY_STOP_WORDS = "a an and or of the in on at to for by from nos unspecified type site"
-_UNSPECIFIED_TAIL = re.compile(r",[^,]*\b(?:unspecified|not specified|not elsewhere classified)\b.*$", re.IGNORECASE)
+_UNSPECIFIED_TAIL = re.compile(
+    r",[^,]*\b(?:unspecified|not specified|not elsewhere classified)\b.*$", re.IGNORECASE
+)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _WORD = re.compile(r"[a-z][a-z0-9']*[a-z0-9]|[a-z]")
 
@@ -140,20 +144,17 @@ def words(text: str) -> list[str]:
 
 def build_index(ctx: BuildContext) -> None:
     """Post-build step: index every node with its descriptors, inclusion terms and index terms."""
-    build_into(ctx.conn, ctx.artefacts / INDEX_DIR)
+    build_into(ctx.conn, ctx.paths.search)
 
 
 def build_into(conn: sqlite3.Connection, folder: Path) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     extra: dict[tuple[str, str], list[str]] = defaultdict(list)
     names: dict[tuple[str, str], list[str]] = defaultdict(list)
-    marks = ",".join("?" * len(INDEXED_NOTES))
-    for system, code, text in conn.execute(
-        f"SELECT system, code, text FROM notes WHERE type IN ({marks})", INDEXED_NOTES
-    ):
+    for system, code, text in storage.notes_of_types(conn, INDEXED_NOTES):
         extra[(system, code)].append(text)
         names[(system, code)].append(text)
-    for system, code, term, origin in conn.execute("SELECT system, code, term, origin FROM terms"):
+    for system, code, term, origin in storage.all_terms(conn):
         extra[(system, code)].append(term)
         if origin in KEY_ORIGINS:
             names[(system, code)].append(term)
@@ -167,10 +168,7 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
     texts: list[str] = []
     today = int(date.today().strftime("%Y%m%d"))
     n = 0
-    rows = conn.execute(
-        "SELECT system, code, display, kind, title, short_title, billable, parent,"
-        " effective_date, termination_date FROM codes ORDER BY system, sort"
-    )
+    rows = storage.index_rows(conn)
     for system, code, disp, kind, title, short, billable, parent, eff, term in rows:
         alt_parts = extra.get((system, code), [])
         if short and short != title:
@@ -237,7 +235,9 @@ class Engine:
 
     def __init__(self, folder: Path):
         if not (folder / "meta.json").exists():
-            raise FileNotFoundError(f"no search index in {folder}; rebuild the database with `medcodes build`")
+            raise FileNotFoundError(
+                f"no search index in {folder}; rebuild the database with `medcodes build`"
+            )
         self.index = tantivy.Index.open(str(folder))
         self.index.register_tokenizer(ANALYZER, analyzer())
         self.schema = self.index.schema
@@ -256,12 +256,12 @@ class Engine:
     def doc(self, address) -> Doc:
         d = self.searcher.doc(address)
         return Doc(
-            system=d.get_first("sys"),
-            code=d.get_first("code"),
-            display=d.get_first("display"),
-            kind=d.get_first("kind"),
+            system=d.get_first("sys") or "",
+            code=d.get_first("code") or "",
+            display=d.get_first("display") or "",
+            kind=d.get_first("kind") or "",
             parent=d.get_first("parent") or None,
-            title=d.get_first("title"),
+            title=d.get_first("title") or "",
             billable=bool(d.get_first("billable")),
         )
 

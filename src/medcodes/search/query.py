@@ -19,7 +19,9 @@ class QueryTooLong(ValueError):
         super().__init__(f"query is {length} characters long; the maximum is {limit} characters")
 
 
-# A code-ish token: ICD-10-CM/HCPCS (letter, digit, ...), CPT/PCS (digit first, 3+ characters).
+# A code-ish token (a code or the start of one) in a query: letter then digit (ICD-10-CM/HCPCS) or digit first
+# (CPT/PCS). Not a code shape (those are in systems.py): it is what a typed query must look like to be
+# read as a code, so words like "CO2" stay words.
 _CODEISH = re.compile(r"^(?:[A-Z]\d[0-9A-Z]{0,5}|\d[0-9A-Z]{2,6})$")
 _RANGE = re.compile(
     r"^\s*([A-Za-z0-9][A-Za-z0-9.]{1,8})\s*(?:[-\u2010-\u2015\u2212]|\bto\b|\bthrough\b|\bthru\b)\s*"

@@ -12,7 +12,7 @@ from functools import lru_cache
 import tantivy
 
 from medcodes.models import SYSTEMS
-from medcodes.search import Hit, SearchResult, lay, listing
+from medcodes.search import Hit, SearchResult, lay, storage
 from medcodes.search.index import NO_END, Doc, Engine, engine_for, name_key
 from medcodes.search.query import ParsedQuery, parse
 from medcodes.search.spell import Speller
@@ -50,7 +50,6 @@ class _Context:
         self.engine = engine
         self.speller = Speller(engine.vocab, protected=lay.lay_words())
         self.crumbs: dict[tuple[str, str], list[str]] = {}
-        self.lock = threading.Lock()
 
     def breadcrumb(self, system: str, parent: str | None) -> list[str]:
         if not parent:
@@ -58,7 +57,7 @@ class _Context:
         key = (system, parent)
         titles = self.crumbs.get(key)
         if titles is None:
-            titles = listing.ancestors(self.store.conn, system, parent)
+            titles = [r.title for r in self.store.breadcrumb(system, parent, include_self=True)]
             if len(self.crumbs) < 200_000:
                 self.crumbs[key] = titles
         return titles
@@ -145,7 +144,10 @@ def _word_query(engine: Engine, stem: str) -> tantivy.Query:
     schema = engine.schema
     return tantivy.Query.boolean_query(
         [
-            (tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, "title", stem), TITLE_BOOST)),
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.boost_query(tantivy.Query.term_query(schema, "title", stem), TITLE_BOOST),
+            ),
             (tantivy.Occur.Should, tantivy.Query.term_query(schema, "alt", stem)),
         ]
     )
@@ -168,7 +170,7 @@ def _alternative(engine: Engine, words: list[str], strict: bool) -> tuple[tantiv
     return tantivy.Query.boolean_query(clauses), stems
 
 
-def _filters(engine: Engine, f: listing.Filters, prefix: str | None) -> list[tuple]:
+def _filters(engine: Engine, f: storage.Filters, prefix: str | None) -> list[tuple]:
     schema = engine.schema
     out = []
     if f.system:
@@ -177,11 +179,15 @@ def _filters(engine: Engine, f: listing.Filters, prefix: str | None) -> list[tup
         out.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "billable", int(f.billable))))
     if f.active_on is not None:
         d = int(f.active_on.strftime("%Y%m%d"))
-        out.append((tantivy.Occur.Must, tantivy.Query.range_query(schema, "eff", tantivy.FieldType.Integer, None, d)))
+        out.append(
+            (tantivy.Occur.Must, tantivy.Query.range_query(schema, "eff", tantivy.FieldType.Integer, None, d))
+        )
         out.append(
             (
                 tantivy.Occur.Must,
-                tantivy.Query.range_query(schema, "term", tantivy.FieldType.Integer, d, NO_END, include_lower=False),
+                tantivy.Query.range_query(
+                    schema, "term", tantivy.FieldType.Integer, d, NO_END, include_lower=False
+                ),
             )
         )
     if prefix:
@@ -202,7 +208,7 @@ def _run(engine: Engine, alternatives: list[list[str]], f, prefix, limit, offset
     filters = _filters(engine, f, prefix)
     query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *filters]) if filters else text
     res = engine.searcher.search(query, limit=limit, offset=offset, count=True, weight_by_field="w")
-    return res.count, res.hits, stems
+    return res.count, res.hits, stems  # type: ignore[attr-defined]  # tantivy stubs lack `count`
 
 
 def _correct(ctx: _Context, words: list[str]) -> tuple[list[str], bool]:
@@ -242,7 +248,7 @@ def _completions(engine: Engine, words: list[str], n: int = 3) -> list[list[str]
         return []
     vocab = engine.sorted_vocab
     i = bisect_left(vocab, last)
-    found = []
+    found: list = []
     while i < len(vocab) and vocab[i].startswith(last) and len(found) < 400:
         found.append(vocab[i])
         i += 1
@@ -306,7 +312,7 @@ def _completed_queries(ctx: _Context, text: str, n: int = 3) -> list[str]:
     ]
     vocab, words = ctx.engine.vocab, ctx.engine.sorted_vocab
     i = bisect_left(words, last)
-    longer = []
+    longer: list = []
     while i < len(words) and words[i].startswith(last) and len(longer) < 400:
         if words[i] != last:
             longer.append(words[i])
@@ -319,7 +325,7 @@ def _completed_queries(ctx: _Context, text: str, n: int = 3) -> list[str]:
     return list(dict.fromkeys(ordered))[:n]
 
 
-def _search(store, q, system, billable, active_on, limit, offset, complete_last) -> SearchResult:
+def _search(store: Store, q, system, billable, active_on, limit, offset, complete_last) -> SearchResult:
     _check_paging(limit, offset)
     _check_system(system)
     pq = parse(q)
@@ -327,39 +333,38 @@ def _search(store, q, system, billable, active_on, limit, offset, complete_last)
     if not pq.text:
         return result
     ctx = _context(store)
-    f = listing.Filters(system=system, billable=billable, active_on=active_on)
-    conn = store.conn
+    f = storage.Filters(system=system, billable=billable, active_on=active_on)
 
     if pq.range:
         lo, hi, systems = pq.range
         if system:
             systems = [s for s in systems if s == system]
-        systems = listing.systems_with(conn, lo, hi, systems)
+        systems = storage.systems_with(store, lo, hi, systems)
         if systems:
-            total, rows = listing.in_range(conn, lo, hi, systems, f, limit, offset)
+            total, rows = storage.in_range(store, lo, hi, systems, f, limit, offset)
             result.total = total
             result.results = [_hit_from_row(ctx, r, 1.0, set()) for r in rows]
             return result
 
     if pq.code:
-        exact = listing.exact(conn, pq.code, f)
-        if exact or listing.has_prefix(conn, pq.code, system):
+        exact = storage.exact(store, pq.code, f)
+        if exact or store.has_prefix(pq.code, system):
             hits = [_hit_from_row(ctx, r, 1.0, set()) for r in exact]
             if len(hits) == 1:
                 result.exact = hits[0]
             n_exact = len(hits)
             rest_offset = max(0, offset - n_exact)
-            total, rows = listing.under_prefix(
-                conn, pq.code, f, limit, rest_offset, skip=pq.code, first=[h.system for h in hits]
+            total, rows = storage.under_prefix(
+                store, pq.code, f, limit, rest_offset, skip=pq.code, first=[h.system for h in hits]
             )
-            shown = hits[offset:offset + limit]
+            shown = hits[offset : offset + limit]
             shown += [_hit_from_row(ctx, r, 0.5, set()) for r in rows][: limit - len(shown)]
             result.total = n_exact + total
             result.results = shown
             if result.total:
                 return result
 
-    if pq.prefix and not listing.has_prefix(conn, pq.prefix, system):
+    if pq.prefix and not store.has_prefix(pq.prefix, system):
         pq.words = [pq.prefix.lower(), *pq.words]
         pq.prefix = None
     total, hits, corrected = _text_search(ctx, pq, f, limit, offset, complete_last)
@@ -369,4 +374,3 @@ def _search(store, q, system, billable, active_on, limit, offset, complete_last)
         total, hits, corrected = _text_search(ctx, pq, f, limit, offset, complete_last)
     result.total, result.results, result.corrected_query = total, hits, corrected
     return result
-

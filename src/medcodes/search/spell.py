@@ -13,7 +13,7 @@ MIN_LEN = 5
 
 
 class Speller:
-    def __init__(self, vocab: dict[str, int], protected: set[str] = frozenset()):
+    def __init__(self, vocab: dict[str, int], protected: set[str] | frozenset[str] = frozenset()):
         self.vocab = vocab
         self.protected = protected
         self._by_first: dict[str, list[str]] = defaultdict(list)

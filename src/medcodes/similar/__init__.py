@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from medcodes.store import Store
 
 
 @dataclass(slots=True)
@@ -15,22 +19,18 @@ class SimilarCode:
     score: float
 
 
-def similar_for(store, system: str, code: str, limit: int = 12) -> list[SimilarCode]:
+def similar_for(store: Store, system: str, code: str, limit: int = 12) -> list[SimilarCode]:
     """The precomputed list for a code; for headers (chapters, ranges), the other nodes at the same level."""
-    import json
+    from medcodes.similar import storage
 
-    from medcodes.codes import canonical
-
-    row = store.conn.execute(
-        "SELECT items FROM similar WHERE system = ? AND code = ?", (system, canonical(code))
-    ).fetchone()
-    if row is None:
+    items = storage.stored_items(store, system, code)
+    if items is None:
         return [
             SimilarCode(r.system, r.code, r.display, r.title, "same level in the hierarchy", 0.0)
             for r in store.siblings(system, code)[:limit]
         ]
     out = []
-    for sim_system, sim_code, score, reason in json.loads(row[0])[:limit]:
+    for sim_system, sim_code, score, reason in items[:limit]:
         rec = store.get(sim_system, sim_code)
         if rec is not None:
             out.append(SimilarCode(sim_system, sim_code, rec.display, rec.title, reason, score))

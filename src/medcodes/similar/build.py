@@ -22,9 +22,13 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+
+from medcodes.similar import storage
+from medcodes.store.context import BuildContext, Settings
 
 TOP_K = 10
 GROUP_CHUNK = 800  # rows per dense block: 800 x group-size floats
@@ -84,9 +88,7 @@ def tokens(title: str) -> list[str]:
 
 
 def load_nodes(conn: sqlite3.Connection) -> list[Node]:
-    rows = conn.execute(
-        "SELECT system, code, title, kind, billable, parent, sort FROM codes ORDER BY system, sort"
-    ).fetchall()
+    rows = storage.node_rows(conn)
     return [Node(s, c, t, k, bool(b), p, o) for s, c, t, k, b, p, o in rows]
 
 
@@ -243,9 +245,8 @@ _LABEL = {"cpt": "CPT", "hcpcs": "HCPCS", "icd10pcs": "ICD-10-PCS", "icd10cm": "
 
 def _co_cited(conn: sqlite3.Connection, index: dict[tuple[str, str], int], out: list[dict]) -> None:
     by_policy: dict[tuple[str, str], set[int]] = defaultdict(set)
-    try:
-        rows = conn.execute("SELECT policy_id, system, code FROM policy_codes").fetchall()
-    except sqlite3.OperationalError:
+    rows = storage.policy_citations(conn)
+    if rows is None:
         return
     for policy, system, code in rows:
         i = index.get((system, code))
@@ -304,11 +305,9 @@ def compute(
     """Rows for the `similar` table: (system, code, JSON [[system, code, score, reason], ...]).
 
     `semantic(leaves)` returns one L2-normalised embedding row per leaf (zeros where there is
-    none) to blend meaning into the ranking; by default it is used only when MEDCODES_SEMANTIC=1.
+    none) to blend meaning into the ranking; without it the lists are lexical.
     """
     report = report or SimilarReport()
-    if semantic is None:
-        semantic = _semantic_from_env(conn)
     t0 = time.perf_counter()
     nodes = load_nodes(conn)
     parent_of = {(n.system, n.code): n.parent for n in nodes}
@@ -349,10 +348,11 @@ def compute(
     return rows
 
 
-def _semantic_from_env(conn: sqlite3.Connection) -> Vectors | None:
+def semantic_if_wanted(settings: Settings, cache: Path | None) -> Vectors | None:
+    """Embeddings when the settings ask for them (MEDCODES_SEMANTIC) and the extra is installed."""
     from medcodes.similar import semantic as sem
 
-    if not sem.wanted():
+    if not settings.semantic:
         return None
     if not sem.available():
         # Asked for but not installed: the lexical lists are still right, just not blended.
@@ -360,25 +360,23 @@ def _semantic_from_env(conn: sqlite3.Connection) -> Vectors | None:
 
         warnings.warn("MEDCODES_SEMANTIC is set but medcodes[semantic] is not installed", stacklevel=2)
         return None
-    return semantic_vectors(conn)
+    return semantic_vectors(cache)
 
 
-def semantic_vectors(conn: sqlite3.Connection, progress: bool = True) -> Vectors:
-    """Embeddings of every leaf title with the bundled model, through the cache beside the database."""
+def semantic_vectors(cache: Path | None, progress: bool = True) -> Vectors:
+    """Embeddings of every leaf title with the bundled model, through the cache folder (None: no cache)."""
     from medcodes.similar import semantic as sem
 
     def vectors(leaves: list[Node]) -> np.ndarray:
-        cache = sem.VectorCache(sem.cache_path_for(conn))
-        return sem.embed([n.title for n in leaves], sem.lazy_encoder(), cache, progress)
+        vc = sem.VectorCache(sem.cache_file(cache))
+        return sem.embed([n.title for n in leaves], sem.lazy_encoder(), vc, progress)
 
     return vectors
 
 
-def write(conn: sqlite3.Connection, rows: list[tuple]) -> None:
-    conn.execute("DELETE FROM similar")
-    conn.executemany("INSERT INTO similar (system, code, items) VALUES (?, ?, ?)", rows)
+write = storage.write
 
 
-def build_step(ctx) -> None:
+def build_step(ctx: BuildContext) -> None:
     """Post-build step: fill the `similar` table of the database being built."""
-    write(ctx.conn, compute(ctx.conn))
+    write(ctx.conn, compute(ctx.conn, semantic=semantic_if_wanted(ctx.settings, ctx.paths.cache)))

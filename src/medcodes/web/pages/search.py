@@ -5,11 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 
 from medcodes.models import SYSTEMS
-from medcodes.search import QueryTooLong
 from medcodes.search import search as _search
-from medcodes.web.app import get_store
-from medcodes.web.pages_common import code_url, not_modified, redirect, render, system_alias
-from medcodes.web.pages_errors import PageError
+from medcodes.web.deps import get_store
+from medcodes.web.pages.common import code_url, not_modified, redirect, render, system_alias
+from medcodes.web.pages.errors import PageError
 
 router = APIRouter()
 
@@ -44,7 +43,7 @@ def search_page(
         result = _search(
             store, q, system=system, billable=billable, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
         )
-    except QueryTooLong as exc:
+    except ValueError as exc:  # QueryTooLong, or a parameter the search refuses
         raise PageError(422, str(exc) or "That search is too long.", query=q[:MAX_QUERY]) from None
     if result.exact is not None and page == 1:
         return redirect(code_url(result.exact.system, result.exact.display), status=302)

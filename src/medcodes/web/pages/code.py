@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query, Request
 from markupsafe import Markup, escape
 
 from medcodes.codes import canonical, display
-from medcodes.models import NOTE_TYPES, SYSTEM_LABELS, SYSTEM_NAMES, SYSTEMS, CodeRecord, Note
+from medcodes.models import NOTE_TYPES, SYSTEMS, CodeRecord, CodeView, Note
 from medcodes.store import Store
-from medcodes.web import pages_services as services
-from medcodes.web.app import get_store
-from medcodes.web.pages_common import (
+from medcodes.systems import LABELS, NAMES
+from medcodes.web.deps import get_store
+from medcodes.web.pages import services
+from medcodes.web.pages.common import (
     a_label,
     canonical_url,
     code_url,
@@ -22,7 +23,7 @@ from medcodes.web.pages_common import (
     render,
     system_alias,
 )
-from medcodes.web.pages_errors import PageError
+from medcodes.web.pages.errors import PageError
 
 router = APIRouter()
 
@@ -62,14 +63,7 @@ def _linker(store: Store, system: str, texts: list[str]):
     if system != "icd10cm":
         return lambda t: escape(t)
     refs = {canonical(m.group(1)) for t in texts for m in _ICD_REF.finditer(t)}
-    known: dict[str, str] = {}
-    if refs:
-        marks = ",".join("?" * len(refs))
-        known = dict(
-            store.conn.execute(
-                f"SELECT code, display FROM codes WHERE system = 'icd10cm' AND code IN ({marks})", tuple(refs)
-            ).fetchall()
-        )
+    known = store.displays("icd10cm", refs)
 
     def link(text: str) -> Markup:
         out, pos = [], 0
@@ -86,16 +80,17 @@ def _linker(store: Store, system: str, texts: list[str]):
     return link
 
 
-def note_groups(store: Store, rec: CodeRecord, crumbs: list[CodeRecord]) -> list[NoteGroup]:
+def note_groups(store: Store, view: CodeView) -> list[NoteGroup]:
     """The code's own notes and the instructional notes it inherits, grouped by type in page order."""
-    own: list[Note] = store.notes(rec.system, rec.code)
+    rec, crumbs = view.record, view.breadcrumb
+    own: list[Note] = view.notes
     from_above: list[tuple[CodeRecord, list[Note]]] = []
     # Only ICD-10-CM defines notes that flow down; a PCS table's "includes" are examples of its operation.
     for anc in (
         reversed(crumbs) if rec.system == "icd10cm" else []
     ):  # nearest ancestor first: the most specific instruction leads
         allowed = INHERITED_FROM_CHAPTER if anc.kind == "chapter" else INHERITED
-        notes = [n for n in store.notes(anc.system, anc.code) if n.type in allowed]
+        notes = [n for n in view.notes_of(anc.code) if n.type in allowed]
         if notes:
             from_above.append((anc, notes))
     link = _linker(store, rec.system, [n.text for n in own] + [n.text for _, ns in from_above for n in ns])
@@ -155,7 +150,7 @@ def status_text(rec: CodeRecord, has_children: bool) -> tuple[str, str]:
 
 
 def _describe(rec: CodeRecord) -> str:
-    label = SYSTEM_LABELS[rec.system]
+    label = LABELS[rec.system]
     billable = "billable" if rec.billable else "not billable"
     text = f"{rec.display}: {rec.title}. {label}, {billable}. Plain-language explanation, coding notes, policies and similar codes."
     return text if len(text) <= 300 else text[:297] + "…"
@@ -163,7 +158,7 @@ def _describe(rec: CodeRecord) -> str:
 
 def _page_title(rec: CodeRecord) -> str:
     title = rec.title if len(rec.title) <= 70 else rec.title[:68].rstrip() + "…"
-    return f"{rec.display} – {title} | {SYSTEM_NAMES[rec.system]} | medcodes"
+    return f"{rec.display} – {title} | {NAMES[rec.system]} | medcodes"
 
 
 def lookup(store: Store, system: str, code: str) -> CodeRecord:
@@ -186,7 +181,7 @@ def lookup(store: Store, system: str, code: str) -> CodeRecord:
         raise PageError(
             404,
             f"{display(system, c)} is not {a_label(system)} in this database.",
-            title=f"{SYSTEM_NAMES[system]} code {display(system, c)} not found",
+            title=f"{NAMES[system]} code {display(system, c)} not found",
             suggestions=elsewhere + [r for r in near if r not in elsewhere],
             query=c,
         )
@@ -206,7 +201,8 @@ def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=
     if cached:
         return cached
 
-    crumbs = store.breadcrumb(rec.system, rec.code)
+    view = store.code_view(rec)
+    crumbs = view.breadcrumb
     n_children = store.count_children(rec.system, rec.code)
     children: list[CodeRecord] = []
     if n_children:
@@ -214,7 +210,9 @@ def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=
             (page - 1) * CHILDREN_PER_PAGE : page * CHILDREN_PER_PAGE
         ]
     leaf = rec.kind in ("code", "modifier") or not n_children
-    explanation = services.explanation(store, rec.system, rec.code) if leaf or rec.kind != "chapter" else None
+    explanation = (
+        services.explanation(store, rec.system, rec.code, view) if leaf or rec.kind != "chapter" else None
+    )
     policies = services.policies(store, rec.system, rec.code)
     similar = services.similar(store, rec.system, rec.code)
     badge, status_label = status_text(rec, bool(n_children))
@@ -223,11 +221,11 @@ def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=
         store,
         "code.html",
         rec=rec,
-        label=SYSTEM_LABELS[rec.system],
+        label=LABELS[rec.system],
         crumbs=crumbs,
         status_label=status_label,
         badge=badge,
-        notes=note_groups(store, rec, crumbs),
+        notes=note_groups(store, view),
         axes=pcs_axes(rec),
         seventh=rec.attrs.get("seventh"),
         children=children,

@@ -10,9 +10,9 @@ from fastapi.responses import PlainTextResponse, Response
 
 from medcodes.models import SYSTEMS
 from medcodes.store import Store
-from medcodes.web.app import get_store
-from medcodes.web.pages_common import CACHE_CONTROL, code_url, etag_for, not_modified, site_info
-from medcodes.web.pages_errors import PageError
+from medcodes.web.deps import get_store
+from medcodes.web.pages.common import CACHE_CONTROL, code_url, etag_for, not_modified, site_info
+from medcodes.web.pages.errors import PageError
 
 router = APIRouter()
 
@@ -31,7 +31,7 @@ def _lastmod(store: Store) -> str:
 def sitemap_files(store: Store) -> list[str]:
     """Names of the sitemap files: one for the browse pages, then each system's codes in chunks."""
     files = ["pages-1.xml"]
-    for system, n in store.conn.execute("SELECT system, COUNT(*) FROM codes GROUP BY system").fetchall():
+    for system, n in store.node_counts().items():
         if system in SYSTEMS:
             files += [f"{system}-{i + 1}.xml" for i in range((n + MAX_URLS - 1) // MAX_URLS)]
     return files
@@ -86,11 +86,7 @@ def sitemap_file(request: Request, name: str):
     if group == "pages":
         paths = ["/"] + [f"/codes/{s}" for s in SYSTEMS if s in site_info(store)["stats"]]
     else:
-        rows = store.conn.execute(
-            "SELECT display FROM codes WHERE system = ? ORDER BY sort LIMIT ? OFFSET ?",
-            (group, MAX_URLS, (n - 1) * MAX_URLS),
-        ).fetchall()
-        paths = [code_url(group, d) for (d,) in rows]
+        paths = [code_url(group, d) for d in store.displays_in_order(group, MAX_URLS, (n - 1) * MAX_URLS)]
     urls = "".join(f"<url><loc>{escape(base + p)}</loc></url>\n" for p in paths)
     return _xml(
         request, store, f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n'

@@ -1,10 +1,14 @@
-"""SQL for the code-shaped queries: an exact code, a code prefix in release order, a code range."""
+"""Search's storage module: SQL for the code-shaped queries (an exact code, a code prefix in release order,
+a code range) with the search filters. Prefix tests and breadcrumbs come from the Store."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+
+from medcodes.store import Store
 
 
 @dataclass(slots=True)
@@ -14,7 +18,8 @@ class Filters:
     active_on: date | None = None
 
     def sql(self) -> tuple[str, list]:
-        where, args = [], []
+        where: list[str] = []
+        args: list = []
         if self.system:
             where.append("system = ?")
             args.append(self.system)
@@ -32,24 +37,15 @@ class Filters:
 ROW = "system, code, display, kind, title, billable, parent, depth"
 
 
-def exact(conn: sqlite3.Connection, code: str, f: Filters) -> list[tuple]:
+def exact(store: Store, code: str, f: Filters) -> list[tuple]:
     where, args = f.sql()
-    return conn.execute(
+    return store.conn.execute(
         f"SELECT {ROW} FROM codes WHERE code = ?{where} ORDER BY system", [code, *args]
     ).fetchall()
 
 
-def has_prefix(conn: sqlite3.Connection, prefix: str, system: str | None = None) -> bool:
-    sql = "SELECT 1 FROM codes WHERE code >= ? AND code < ?"
-    args: list = [prefix, prefix + "\uffff"]
-    if system:
-        sql += " AND system = ?"
-        args.append(system)
-    return conn.execute(sql + " LIMIT 1", args).fetchone() is not None
-
-
 def under_prefix(
-    conn: sqlite3.Connection,
+    store: Store,
     prefix: str,
     f: Filters,
     limit: int,
@@ -63,6 +59,7 @@ def under_prefix(
     where, args = f.sql()
     base = f" FROM codes WHERE code >= ? AND code < ? AND code != ? AND code NOT LIKE '%-%'{where}"
     bargs = [prefix, prefix + "\uffff", skip or "", *args]
+    conn = store.conn
     total = conn.execute("SELECT COUNT(*)" + base, bargs).fetchone()[0]
     firsts = list(first or [])
     marks = ",".join("?" * len(firsts)) or "''"
@@ -73,20 +70,15 @@ def under_prefix(
     return total, rows
 
 
-def systems_with(conn: sqlite3.Connection, lo: str, hi: str, systems: list[str]) -> list[str]:
+def systems_with(store: Store, lo: str, hi: str, systems: list[str]) -> list[str]:
     """The systems where both ends of a range exist as codes (or, failing that, as prefixes)."""
-    both = [s for s in systems if has_prefix(conn, lo, s) and has_prefix(conn, hi, s)]
-    exact = [
-        s
-        for s in both
-        if conn.execute("SELECT COUNT(*) FROM codes WHERE system = ? AND code IN (?, ?)", (s, lo, hi)).fetchone()[0]
-        == 2
-    ]
+    both = [s for s in systems if store.has_prefix(lo, s) and store.has_prefix(hi, s)]
+    exact = [s for s in both if lo != hi and store.exists(s, lo) and store.exists(s, hi)]
     return exact or both
 
 
 def in_range(
-    conn: sqlite3.Connection, lo: str, hi: str, systems: list[str], f: Filters, limit: int, offset: int
+    store: Store, lo: str, hi: str, systems: list[str], f: Filters, limit: int, offset: int
 ) -> tuple[int, list[tuple]]:
     """Leaf codes from `lo` to `hi` inclusive; `hi` as a prefix counts whole (E11-E13 takes E13.9)."""
     where, args = f.sql()
@@ -96,6 +88,7 @@ def in_range(
         f" AND kind IN ('code', 'modifier'){where}"
     )
     bargs = [lo, hi + "\uffff", *systems, *args]
+    conn = store.conn
     total = conn.execute("SELECT COUNT(*)" + base, bargs).fetchone()[0]
     rows = conn.execute(
         f"SELECT {ROW}{base} ORDER BY system, code LIMIT ? OFFSET ?", [*bargs, limit, offset]
@@ -103,19 +96,24 @@ def in_range(
     return total, rows
 
 
-def ancestors(conn: sqlite3.Connection, system: str, code: str) -> list[str]:
-    """Titles from the root down to `code` itself."""
-    rows = conn.execute(
-        """
-        WITH RECURSIVE up(code, title, parent, n) AS (
-            SELECT code, title, parent, 0 FROM codes WHERE system = :s AND code = :c
-            UNION ALL
-            SELECT codes.code, codes.title, codes.parent, up.n + 1
-            FROM codes JOIN up ON codes.system = :s AND codes.code = up.parent
-            WHERE up.n < 50
-        )
-        SELECT title FROM up ORDER BY n DESC
-        """,
-        {"s": system, "c": code},
-    ).fetchall()
-    return [r[0] for r in rows]
+# -- what the index build reads from the database being built ---------------------------------
+
+
+def notes_of_types(conn: sqlite3.Connection, types: Iterable[str]) -> Iterator[tuple[str, str, str]]:
+    """(system, code, text) of every note of the given types."""
+    types = tuple(types)
+    marks = ",".join("?" * len(types))
+    yield from conn.execute(f"SELECT system, code, text FROM notes WHERE type IN ({marks})", types)
+
+
+def all_terms(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str, str]]:
+    """(system, code, term, origin) of every extra search term."""
+    yield from conn.execute("SELECT system, code, term, origin FROM terms")
+
+
+def index_rows(conn: sqlite3.Connection) -> Iterator[tuple]:
+    """Every node with what the index needs, in (system, release order)."""
+    yield from conn.execute(
+        "SELECT system, code, display, kind, title, short_title, billable, parent,"
+        " effective_date, termination_date FROM codes ORDER BY system, sort"
+    )

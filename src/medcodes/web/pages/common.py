@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -12,21 +11,15 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from medcodes.models import SYSTEM_LABELS, SYSTEM_NAMES, SYSTEMS
+from medcodes.models import SYSTEMS
 from medcodes.store import Store
+from medcodes.systems import BLURBS, LABELS, NAMES, by_alias
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parents[1] / "templates"
 
 # Pages change only when the database does, so browsers and proxies may keep them a while and
 # then revalidate cheaply with the ETag.
 CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=3600"
-
-SYSTEM_BLURBS: dict[str, str] = {
-    "cpt": "Procedures and services billed by physicians and outpatient facilities (AMA).",
-    "hcpcs": "Supplies, drugs, equipment, ambulance and services not in CPT (CMS).",
-    "icd10cm": "Diagnoses, symptoms and reasons for a visit (CDC/NCHS).",
-    "icd10pcs": "Inpatient hospital procedures (CMS).",
-}
 
 AMA_NOTICE = (
     "CPT® is a registered trademark of the American Medical Association. CPT codes and descriptions "
@@ -36,7 +29,7 @@ AMA_NOTICE = (
 
 def a_label(system: str) -> str:
     """ "an ICD-10-CM code", "an HCPCS Level II code", "a CPT4 code": the article goes by how it is read aloud."""
-    label = SYSTEM_LABELS[system]
+    label = LABELS[system]
     return ("an " if label[0] in "AEIOH" else "a ") + label
 
 
@@ -47,7 +40,7 @@ def code_url(system: str, display: str) -> str:
 def _asset_version() -> str:
     """Changes whenever a static file changes, so static URLs can be cached for a long time."""
     h = hashlib.sha1()
-    for p in sorted((Path(__file__).parent / "static").glob("*")):
+    for p in sorted((Path(__file__).parents[1] / "static").glob("*")):
         h.update(p.read_bytes())
     return h.hexdigest()[:10]
 
@@ -63,9 +56,9 @@ env.globals.update(
     code_url=code_url,
     a_label=a_label,
     SYSTEMS=SYSTEMS,
-    SYSTEM_LABELS=SYSTEM_LABELS,
-    SYSTEM_NAMES=SYSTEM_NAMES,
-    SYSTEM_BLURBS=SYSTEM_BLURBS,
+    SYSTEM_LABELS=LABELS,
+    SYSTEM_NAMES=NAMES,
+    SYSTEM_BLURBS=BLURBS,
     AMA_NOTICE=AMA_NOTICE,
     asset_version=_asset_version(),
 )
@@ -144,12 +137,6 @@ def redirect(url: str, status: int = 301) -> RedirectResponse:
     return RedirectResponse(url, status_code=status, headers={"Cache-Control": "public, max-age=86400"})
 
 
-_SYSTEM_ALIAS = re.compile(r"[^a-z0-9]")
-
-
 def system_alias(name: str) -> str | None:
     """`ICD-10-CM`, `icd_10_cm`, `HCPCS` -> the system id; None when it is no system we know."""
-    s = _SYSTEM_ALIAS.sub("", name.lower())
-    if s in SYSTEMS:
-        return s
-    return {"cpt4": "cpt", "hcpcs2": "hcpcs", "hcpcsii": "hcpcs", "hcpcslevelii": "hcpcs"}.get(s)
+    return by_alias(name)

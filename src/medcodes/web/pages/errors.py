@@ -1,4 +1,4 @@
-"""Error pages for people (404 with suggestions, 422, 500); /api paths keep their JSON errors."""
+"""Error pages for people (404 with suggestions, 422, 500)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from medcodes.models import CodeRecord
-from medcodes.web.pages_common import render
+from medcodes.web.api import errors as api_errors
+from medcodes.web.pages.common import render
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +62,12 @@ def error_page(request: Request, status: int, message: str, **kw: Any):
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path in ("/openapi.json",)
+    """Addresses under /api that the mounted API does not serve still answer in JSON."""
+    return request.url.path.startswith("/api/")
 
 
 def install(app: FastAPI) -> None:
-    """Register HTML error handlers; requests under /api go to the handlers that were there before."""
-    api_http = app.exception_handlers.get(StarletteHTTPException, http_exception_handler)
-    api_validation = app.exception_handlers.get(RequestValidationError, request_validation_exception_handler)
+    """HTML error pages for the pages; the API (mounted at /api/v1) has its own JSON handlers."""
 
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError):
@@ -79,7 +78,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         if _is_api(request):
-            return await api_http(request, exc)
+            return await api_errors.http_error(request, exc)
         message = {
             404: "There is no page at this address. Search for a code or a word below.",
             405: "This address does not accept that kind of request.",
@@ -89,25 +88,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         if _is_api(request):
-            return await api_validation(request, exc)
+            return await api_errors.validation_error(request, exc)
         fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors())
         return error_page(request, 422, f"Some parts of the address could not be read ({fields}).")
 
-    api_value = app.exception_handlers.get(ValueError)
-    if api_value is not None:
-        # The API answers bad parameters found below the route (ValueError) with a 422; pages do the same in HTML.
-        @app.exception_handler(ValueError)
-        async def _value(request: Request, exc: ValueError):
-            if _is_api(request):
-                return await api_value(request, exc)
-            log.warning("bad request on %s: %s", request.url.path, exc)
-            return error_page(request, 422, "We could not use that request: " + str(exc)[:200])
-
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception):
-        log.exception("unhandled error on %s", request.url.path)
         if _is_api(request):
-            from fastapi.responses import JSONResponse
-
-            return JSONResponse({"error": "internal error", "status": 500}, status_code=500)
+            return await api_errors.crash(request, exc)
+        log.exception("unhandled error on %s", request.url.path)
         return error_page(request, 500, "The page could not be shown. Please try again in a moment.")

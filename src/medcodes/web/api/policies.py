@@ -4,26 +4,22 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 
 from medcodes.models import SYSTEMS
+from medcodes.web.deps import StoreDep
 
 router = APIRouter(tags=["policies"])
 
 
-def _store(request: Request):
-    return request.app.state.store
-
-
 @router.get("/codes/{system}/{code}/policies")
-def code_policies(system: str, code: str, request: Request):
+def code_policies(system: str, code: str, store: StoreDep):
     """Policies that cite a code, with what each says of it (disposition) and where (context, page)."""
     from medcodes.codes import canonical
     from medcodes.policies import policies_for
 
     if system not in SYSTEMS:
         raise HTTPException(404, detail=f"unknown system {system!r}; use one of {', '.join(SYSTEMS)}")
-    store = _store(request)
     canon = canonical(code)
     links = policies_for(store, system, canon)
     if not links and not store.exists(system, canon):
@@ -32,11 +28,11 @@ def code_policies(system: str, code: str, request: Request):
 
 
 @router.get("/policies/{policy_id}")
-def policy(policy_id: str, request: Request):
+def policy(policy_id: str, store: StoreDep):
     """A policy's metadata and its codes grouped by disposition."""
     from medcodes.policies import get_policy
 
-    detail = get_policy(_store(request), policy_id)
+    detail = get_policy(store, policy_id)
     if detail is None:
         raise HTTPException(404, detail=f"no policy {policy_id!r}")
     return asdict(detail)
@@ -44,7 +40,7 @@ def policy(policy_id: str, request: Request):
 
 @router.get("/policies")
 def policies(
-    request: Request,
+    store: StoreDep,
     payer: str | None = Query(None, max_length=100),
     q: str | None = Query(None, max_length=200),
     code: str | None = Query(None, max_length=20),
@@ -57,6 +53,5 @@ def policies(
 
     if system is not None and system not in SYSTEMS:
         raise HTTPException(400, detail=f"unknown system {system!r}; use one of {', '.join(SYSTEMS)}")
-    total, rows = list_policies(_store(request), payer=payer, q=q, system=system, code=code, limit=limit,
-                                offset=offset)
+    total, rows = list_policies(store, payer=payer, q=q, system=system, code=code, limit=limit, offset=offset)
     return {"total": total, "limit": limit, "offset": offset, "policies": [asdict(r) for r in rows]}

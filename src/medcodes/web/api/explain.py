@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from medcodes.codes import canonical
 from medcodes.explain import explanation_for
 from medcodes.explain.serialize import explanation_json
 from medcodes.models import SYSTEMS
+from medcodes.web.deps import StoreDep
 
 router = APIRouter()
 
@@ -18,10 +19,9 @@ def _error(status: int, message: str, **extra) -> JSONResponse:
 
 
 @router.get("/codes/{system}/{code}/explanation", tags=["explanations"])
-def get_explanation(system: str, code: str, request: Request):
+def get_explanation(system: str, code: str, store: StoreDep):
     """Plain-language explanation of a code: sections of its kind, the writer (grounded or llm),
     model, creation time, reading level and check results."""
-    store = request.app.state.store
     if system not in SYSTEMS:
         return _error(404, f"unknown system {system!r}; choose from {', '.join(SYSTEMS)}")
     if not canonical(code):

@@ -16,17 +16,17 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from medcodes.cli_common import DbOption, JsonOption, console, db_path, open_store, out, print_json
-from medcodes.explain.cli import app as explain_app
-from medcodes.models import SYSTEM_LABELS, SYSTEMS, ReleaseFileError
-from medcodes.policies.cli import app as policies_app
-from medcodes.similar.cli import similar as similar_cmd
+from medcodes.cli.common import DbOption, JsonOption, console, db_path, open_store, out, print_json
+from medcodes.documents import code_document, code_ref
+from medcodes.models import SYSTEMS, ReleaseFileError
 
 app = typer.Typer(
     help="medcodes: search and explain CPT, HCPCS Level II, ICD-10-CM and ICD-10-PCS codes.",
     no_args_is_help=True,
     add_completion=False,
 )
+
+
 @app.command()
 def build(
     db: DbOption = None,
@@ -50,8 +50,7 @@ def build(
 
     Every file in --data-dir that medcodes recognises is considered, the newest release of each
     system wins, and the packaged ICD-10 releases fill in where the folder has none."""
-    from medcodes import codesets
-    from medcodes.store import build as store_build
+    from medcodes import codesets, pipeline
 
     if data_dir is not None and not data_dir.is_dir():
         console.print(f"[red]error:[/] --data-dir {data_dir} is not a folder")
@@ -91,7 +90,7 @@ def build(
             return lambda n: progress.update(task, completed=n)
 
         try:
-            report = store_build.build(db_path(db), sources, codesets.read, on_system=on_system)
+            report = pipeline.build(db_path(db), sources, codesets.read, on_system=on_system)
         except (ReleaseFileError, ValueError) as exc:
             console.print(f"[red]error:[/] {exc}")
             console.print("The existing database was left untouched.")
@@ -111,8 +110,8 @@ def build(
         )
         return
     table = Table("system", "records", "seconds", "source")
-    for s in report.systems:
-        table.add_row(s.system, f"{s.count:,}", f"{s.seconds:.1f}", s.source)
+    for sr in report.systems:
+        table.add_row(sr.system, f"{sr.count:,}", f"{sr.seconds:.1f}", sr.source)
     out.print(table)
     out.print(f"Built {report.db_path} ({report.size_bytes / 1e6:.0f} MB) in {report.seconds:.1f} s")
 
@@ -120,7 +119,9 @@ def build(
 @app.command()
 def show(
     code: Annotated[str, typer.Argument(help="Any spelling: E11.9, e119, 0dtj4zz, J1745, 85230")],
-    system: Annotated[str | None, typer.Option("--system", "-s", help="cpt, hcpcs, icd10cm or icd10pcs")] = None,
+    system: Annotated[
+        str | None, typer.Option("--system", "-s", help="cpt, hcpcs, icd10cm or icd10pcs")
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ):
@@ -130,7 +131,9 @@ def show(
     if not records:
         near = store.nearest(code, system)
         if as_json:
-            print_json({"error": "not found", "code": code, "nearest": [_brief(r) for r in near]})
+            print_json(
+                {"error": "not found", "code": code, "nearest": [code_ref(r).model_dump() for r in near]}
+            )
         else:
             out.print(f"{code}: not found")
             if near:
@@ -138,7 +141,8 @@ def show(
                 for r in near:
                     out.print(f"  {r.display:10} {r.system:9} {r.title}")
         raise typer.Exit(1)
-    docs = [_full(store, r) for r in records]
+    found = [code_document(store, r.system, r.code) for r in records]
+    docs = [d.model_dump() for d in found if d is not None]
     if as_json:
         print_json(docs if len(docs) > 1 else docs[0])
         return
@@ -149,62 +153,53 @@ def show(
             out.print(f"  short: {doc['short_title']}")
         out.print(f"  kind: {doc['kind']}   billable: {'yes' if doc['billable'] else 'no'}")
         if doc["effective_date"] or doc["termination_date"]:
-            out.print(f"  effective: {doc['effective_date'] or '-'}   terminated: {doc['termination_date'] or '-'}")
+            out.print(
+                f"  effective: {doc['effective_date'] or '-'}   terminated: {doc['termination_date'] or '-'}"
+            )
         crumbs = " > ".join(f"{b['display']} {b['title']}" for b in doc["breadcrumb"])
         out.print(f"  breadcrumb: {crumbs or '(top level)'}")
-        out.print(f"  children: {doc['children']}")
+        out.print(f"  children: {len(doc['children'])}")
         for note in doc["notes"]:
-            out.print(f"  {note['type']}: {note['text']}")
+            if note["inherited_from"] is None:  # the code's own notes; the JSON also has the inherited ones
+                out.print(f"  {note['type']}: {note['text']}")
         for key, value in doc["attrs"].items():
             out.print(f"  {key}: {value}")
         out.print()
-
-
-def _brief(r) -> dict:
-    return {"system": r.system, "code": r.display, "title": r.title}
-
-
-def _full(store, r) -> dict:
-    return {
-        "system": r.system,
-        "label": SYSTEM_LABELS[r.system],
-        "code": r.code,
-        "display": r.display,
-        "title": r.title,
-        "short_title": r.short_title,
-        "kind": r.kind,
-        "billable": r.billable,
-        "effective_date": r.effective_date,
-        "termination_date": r.termination_date,
-        "breadcrumb": [{"code": b.code, "display": b.display, "title": b.title} for b in store.breadcrumb(r.system, r.code)],
-        "children": store.count_children(r.system, r.code),
-        "notes": [{"type": n.type, "text": n.text} for n in store.notes(r.system, r.code)],
-        "attrs": r.attrs,
-    }
 
 
 @app.command()
 def stats(db: DbOption = None, as_json: JsonOption = False):
     """Counts per system (all nodes, codes, billable, billable and current) and the sources built from."""
     store = open_store(db)
-    data = {"db": str(store.path), "build_id": store.build_id, "systems": store.stats(), "sources": store.sources()}
+    data = {
+        "db": str(store.path),
+        "build_id": store.build_id,
+        "systems": store.stats(),
+        "sources": store.sources(),
+    }
     if as_json:
         print_json(data)
         return
     table = Table("system", "nodes", "codes", "billable", "billable (current)")
     for system, c in data["systems"].items():
-        table.add_row(system, f"{c['nodes']:,}", f"{c['codes']:,}", f"{c['billable']:,}", f"{c['billable_current']:,}")
+        table.add_row(
+            system, f"{c['nodes']:,}", f"{c['codes']:,}", f"{c['billable']:,}", f"{c['billable_current']:,}"
+        )
     out.print(table)
     for s in data["sources"]:
-        out.print(f"{s['system']:9} {s['name']} {s['version']} ({', '.join(s['files'].values()) or 'packaged'})")
-
-
+        out.print(
+            f"{s['system']:9} {s['name']} {s['version']} ({', '.join(s['files'].values()) or 'packaged'})"
+        )
 
 
 @app.command("search")
 def search_cmd(
-    query: Annotated[str, typer.Argument(help="A code in any spelling, a prefix (E11), a range (85002-85999) or words")],
-    system: Annotated[str | None, typer.Option("--system", "-s", help="cpt, hcpcs, icd10cm or icd10pcs")] = None,
+    query: Annotated[
+        str, typer.Argument(help="A code in any spelling, a prefix (E11), a range (85002-85999) or words")
+    ],
+    system: Annotated[
+        str | None, typer.Option("--system", "-s", help="cpt, hcpcs, icd10cm or icd10pcs")
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many results (1-100).")] = 20,
     offset: Annotated[int, typer.Option("--offset", help="Skip this many results.")] = 0,
     billable: Annotated[bool, typer.Option("--billable", help="Billable codes only.")] = False,
@@ -265,7 +260,8 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
     cors: Annotated[
-        str | None, typer.Option("--cors", help="Comma-separated origins allowed to call the API ('*' for any).")
+        str | None,
+        typer.Option("--cors", help="Comma-separated origins allowed to call the API ('*' for any)."),
     ] = None,
 ):
     """Serve the web pages and the JSON API (/api/v1, OpenAPI at /openapi.json).
@@ -300,7 +296,9 @@ def serve(
 @app.command()
 def fetch(
     kind: Annotated[str, typer.Argument(help="hcpcs, icd10pcs or icd10cm")],
-    url: Annotated[str | None, typer.Option("--url", help="Download this URL instead of the known CMS one.")] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Download this URL instead of the known CMS one.")
+    ] = None,
     cache_dir: Annotated[
         Path | None, typer.Option("--cache-dir", help="[default: $MEDCODES_CACHE or ~/.cache/medcodes]")
     ] = None,
@@ -319,13 +317,3 @@ def fetch(
         print_json({"kind": kind, "url": url or RELEASES[kind].url, "path": str(path)})
     else:
         out.print(str(path), soft_wrap=True)
-
-
-# Feature commands, each in its feature's package; listed in --help after the core commands.
-app.command("similar")(similar_cmd)
-app.add_typer(explain_app, name="explain")
-app.add_typer(policies_app, name="policies")
-
-
-def main() -> None:  # pragma: no cover - entry point
-    app()

@@ -1,0 +1,3 @@
+from medcodes.cli.app import main
+
+main()

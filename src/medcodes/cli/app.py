@@ -1,0 +1,14 @@
+"""The `medcodes` command: the code commands first, then one group per feature (listed in that order in --help)."""
+
+from __future__ import annotations
+
+from medcodes.cli import explain, policies, similar
+from medcodes.cli.codes import app
+
+app.command("similar")(similar.similar)
+app.add_typer(explain.app, name="explain")
+app.add_typer(policies.app, name="policies")
+
+
+def main() -> None:  # pragma: no cover - entry point
+    app()

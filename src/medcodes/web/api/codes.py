@@ -1,0 +1,45 @@
+"""GET /api/v1/codes/{system}/{code}: one code's full record (the document `medcodes show --json` prints)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from medcodes.documents import CodeOut, code_document, code_ref
+from medcodes.models import SYSTEMS
+from medcodes.systems import LABELS
+from medcodes.web.api.errors import unprocessable
+from medcodes.web.deps import StoreDep
+
+router = APIRouter(tags=["codes"])
+
+
+@router.get(
+    "/codes/{system}/{code}",
+    response_model=CodeOut,
+    summary="One code: descriptor, hierarchy, children and notes",
+    responses={404: {"description": "Unknown system, or unknown code (with the nearest existing codes)"}},
+)
+def api_code(store: StoreDep, system: str, code: str) -> CodeOut | JSONResponse:
+    if system not in SYSTEMS:
+        return JSONResponse(
+            status_code=404,
+            content={
+                "error": f"unknown system {system[:40]!r}; choose from {', '.join(SYSTEMS)}",
+                "status": 404,
+            },
+        )
+    if len(code) > 40:
+        raise unprocessable("code is longer than 40 characters")
+    doc = code_document(store, system, code)
+    if doc is None:
+        near = store.nearest(code, system)
+        return JSONResponse(
+            status_code=404,
+            content={
+                "error": f"{code!r} is not a {LABELS[system]}",
+                "status": 404,
+                "nearest": [code_ref(r).model_dump() for r in near],
+            },
+        )
+    return doc

@@ -1,0 +1,67 @@
+"""GET /api/v1/search and /api/v1/autocomplete."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+from fastapi import APIRouter, Query
+
+from medcodes.documents import HitOut, SearchOut, hit_document
+from medcodes.models import SYSTEMS
+from medcodes.search import MAX_QUERY_CHARS, autocomplete, search
+from medcodes.search.service import MAX_LIMIT, MAX_OFFSET
+from medcodes.web.api.errors import unprocessable
+from medcodes.web.deps import StoreDep
+
+router = APIRouter(tags=["codes"])
+
+System = Enum("System", {s: s for s in SYSTEMS}, type=str)  # type: ignore[misc]
+
+
+@router.get("/search", response_model=SearchOut, summary="Search every code system")
+def api_search(
+    store: StoreDep,
+    q: str = Query(
+        "",
+        description=f"Code in any spelling, code prefix or range, or words (max {MAX_QUERY_CHARS} characters)",
+    ),
+    system: System | None = Query(None, description="Only this code system"),
+    billable: bool | None = Query(None, description="true: billable codes only; false: headers only"),
+    active_on: date | None = Query(None, description="Only codes in effect on this date (YYYY-MM-DD)"),
+    limit: int = Query(20, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+) -> SearchOut:
+    try:
+        res = search(
+            store,
+            q,
+            system=system.value if system else None,
+            billable=billable,
+            active_on=active_on,
+            limit=limit,
+            offset=offset,
+        )
+    except ValueError as exc:  # QueryTooLong, or a bad parameter found below the route
+        raise unprocessable(str(exc)[:300]) from None
+    return SearchOut(
+        query=res.query,
+        total=res.total,
+        corrected_query=res.corrected_query,
+        exact=hit_document(res.exact) if res.exact else None,
+        limit=limit,
+        offset=offset,
+        results=[hit_document(h) for h in res.results],
+    )
+
+
+@router.get("/autocomplete", response_model=list[HitOut], summary="Suggestions for the search box")
+def api_autocomplete(
+    store: StoreDep,
+    q: str = Query("", description=f"What has been typed so far (max {MAX_QUERY_CHARS} characters)"),
+    limit: int = Query(8, ge=1, le=20),
+) -> list[HitOut]:
+    try:
+        return [hit_document(h) for h in autocomplete(store, q, limit=limit)]
+    except ValueError as exc:  # QueryTooLong, or a bad parameter found below the route
+        raise unprocessable(str(exc)[:300]) from None
