@@ -55,7 +55,9 @@ def test_loader_rejects_malformed_lines_naming_file_and_line(tmp_path, line, mes
 def test_loader_rejects_duplicates_across_files(tmp_path):
     _write(tmp_path, "a.tsv", "cpt\t70551\tBrain MRI without contrast\n")
     _write(tmp_path, "b.tsv", "cpt\t70552\tBrain MRI with contrast\ncpt\t70551\tHead MRI\n")
-    with pytest.raises(common_names.CommonNameError, match=r"b.tsv line 2: cpt 70551 already named in a.tsv line 1"):
+    with pytest.raises(
+        common_names.CommonNameError, match=r"b.tsv line 2: cpt 70551 already named in a.tsv line 1"
+    ):
         common_names.load(tmp_path)
 
 
@@ -135,7 +137,10 @@ def test_contradictions_found(descriptor, name, problem):
 
 def test_name_may_omit_facts():
     assert df.contradictions(df.parse("Mri brain stem w/o dye"), df.parse("Brain MRI")) == []
-    assert df.contradictions(df.parse("X-ray exam ribs uni 2 views"), df.parse("Rib X-rays, one side, 2 views")) == []
+    assert (
+        df.contradictions(df.parse("X-ray exam ribs uni 2 views"), df.parse("Rib X-rays, one side, 2 views"))
+        == []
+    )
 
 
 # --- every packaged name against a real build -----------------------------------------------------
@@ -224,11 +229,15 @@ def test_radiology_covers_every_radiology_code(real_db):
     con = sqlite3.connect(real_db)
     wanted = {
         c
-        for (c,) in con.execute("SELECT code FROM codes WHERE system='cpt' AND kind='code' AND code BETWEEN '70010' AND '79999'")
+        for (c,) in con.execute(
+            "SELECT code FROM codes WHERE system='cpt' AND kind='code' AND code BETWEEN '70010' AND '79999'"
+        )
         if c.isdigit()
     }
     con.close()
-    named = {e.code for e in common_names.read_entries() if e.system == "cpt"}  # lab.tsv names the breath tests
+    named = {
+        e.code for e in common_names.read_entries() if e.system == "cpt"
+    }  # lab.tsv names the breath tests
     assert wanted - named == set()
 
 

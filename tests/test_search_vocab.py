@@ -126,9 +126,15 @@ def test_targets_stay_in_the_systems_the_file_is_for(vocab):
 
 @pytest.mark.parametrize(
     "text, message",
-    [("back ache\tM54.9", None), ("Back ache\tM54.9", "lower case"), ("back ache\tM54.9,", "empty code"),
-     ("back ache", "2 or 3"), ("back ache\tmars:M54.9", "unknown system"), ("back ache\tE11.99999", "not shaped"),
-     ("back ache\ticd10cm:M54.9\tnote", None)],
+    [
+        ("back ache\tM54.9", None),
+        ("Back ache\tM54.9", "lower case"),
+        ("back ache\tM54.9,", "empty code"),
+        ("back ache", "2 or 3"),
+        ("back ache\tmars:M54.9", "unknown system"),
+        ("back ache\tE11.99999", "not shaped"),
+        ("back ache\ticd10cm:M54.9\tnote", None),
+    ],
 )
 def test_parser_rejects_malformed_rows(tmp_path, text, message):
     path = tmp_path / "conditions.tsv"
@@ -161,7 +167,10 @@ def test_conditions_cover_every_chapter_that_people_search():
 def built_codes(real_db) -> dict[tuple[str, str], tuple[str, str | None]]:
     con = sqlite3.connect(f"file:{real_db}?mode=ro", uri=True)
     try:
-        return {(s, c): (k, t) for s, c, k, t in con.execute("SELECT system, code, kind, termination_date FROM codes")}
+        return {
+            (s, c): (k, t)
+            for s, c, k, t in con.execute("SELECT system, code, kind, termination_date FROM codes")
+        }
     finally:
         con.close()
 
@@ -184,13 +193,34 @@ def test_every_target_exists_and_is_a_code_or_category(vocab, built_codes):
 
 @pytest.mark.parametrize(
     "phrase, first",
-    [("type 2 diabetes", "E119"), ("ringing in ears", "H9319"), ("passing out", "R55"),
-     ("water on the knee", "M25469"), ("blood clot in lung", "I2699"), ("tooth abscess", "K047"),
-     ("loss of energy", "R5383"), ("degenerative joint disease", "M1990"), ("high blood sugar", "R739"),
-     ("back ache", "M5450"), ("backache", "M5450"), ("head ache", "R519"), ("heart burn", "R12"),
-     ("copd", "J449"), ("uti", "N390"), ("gerd", "K219"), ("adhd", "F909"), ("chf", "I509"), ("afib", "I4891"),
-     ("broken wrist", "S52509A"), ("sprained ankle", "S93409A"), ("dog bite", "W540XXA"),
-     ("breast cancer", "C50919"), ("annual physical", "Z0000"), ("flu shot reason", "Z23"), ("pregnant", "Z331")],
+    [
+        ("type 2 diabetes", "E119"),
+        ("ringing in ears", "H9319"),
+        ("passing out", "R55"),
+        ("water on the knee", "M25469"),
+        ("blood clot in lung", "I2699"),
+        ("tooth abscess", "K047"),
+        ("loss of energy", "R5383"),
+        ("degenerative joint disease", "M1990"),
+        ("high blood sugar", "R739"),
+        ("back ache", "M5450"),
+        ("backache", "M5450"),
+        ("head ache", "R519"),
+        ("heart burn", "R12"),
+        ("copd", "J449"),
+        ("uti", "N390"),
+        ("gerd", "K219"),
+        ("adhd", "F909"),
+        ("chf", "I509"),
+        ("afib", "I4891"),
+        ("broken wrist", "S52509A"),
+        ("sprained ankle", "S93409A"),
+        ("dog bite", "W540XXA"),
+        ("breast cancer", "C50919"),
+        ("annual physical", "Z0000"),
+        ("flu shot reason", "Z23"),
+        ("pregnant", "Z331"),
+    ],
 )
 def test_consumer_words_lead_with_the_general_code(phrase, first):
     """The words the issue found missing map to the general or unspecified code first."""

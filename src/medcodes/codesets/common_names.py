@@ -44,7 +44,9 @@ def _parse_line(path: Path, number: int, raw: str) -> CommonName | None:
     where = f"{path.name} line {number}"
     parts = line.split("\t")
     if len(parts) != 3:
-        raise CommonNameError(f"{where}: expected system<TAB>code<TAB>name, got {len(parts)} field(s): {line!r}")
+        raise CommonNameError(
+            f"{where}: expected system<TAB>code<TAB>name, got {len(parts)} field(s): {line!r}"
+        )
     system, code, name = (p.strip() for p in parts)
     if system not in SYSTEMS:
         raise CommonNameError(f"{where}: unknown system {system!r} (expected one of {sorted(SYSTEMS)})")
@@ -53,7 +55,9 @@ def _parse_line(path: Path, number: int, raw: str) -> CommonName | None:
     if not name:
         raise CommonNameError(f"{where}: empty name for {system} {code}")
     if len(words(name)) > MAX_WORDS:
-        raise CommonNameError(f"{where}: name for {system} {code} has {len(words(name))} words (max {MAX_WORDS})")
+        raise CommonNameError(
+            f"{where}: name for {system} {code} has {len(words(name))} words (max {MAX_WORDS})"
+        )
     if name != " ".join(name.split()):
         raise CommonNameError(f"{where}: name for {system} {code} has stray spaces")
     return CommonName(system, code, name, path.name, number)

@@ -56,11 +56,15 @@ def _norm(text: str) -> str:
 
 # --- laterality -----------------------------------------------------------------------------------
 _BOTH = re.compile(r"\b(bilat(eral)?|bi|both|bil)\b(?!-)")
-_ONE = re.compile(r"\b(unilat(eral)?|uni|one-sided|single side|one (side|breast|eye|ear|leg|arm|hip|knee|kidney))\b")
+_ONE = re.compile(
+    r"\b(unilat(eral)?|uni|one-sided|single side|one (side|breast|eye|ear|leg|arm|hip|knee|kidney))\b"
+)
 _LEFT = re.compile(r"\bleft\b|\blt\s*$|\blt\s*/\s*rt\b|\brt\s*/\s*lt\b|\blt side\b")
 _RIGHT = re.compile(r"\bright\b|\brt\s*$|\blt\s*/\s*rt\b|\brt\s*/\s*lt\b|\brt side\b")
 # "uni/bi", "unilat or bilat": either is allowed, so the text states no side.
-_EITHER = re.compile(r"\b(uni(lat(eral)?)?\s*(/|or|and)\s*bi(lat(eral)?)?|bi(lat(eral)?)?\s*(/|or)\s*uni(lat(eral)?)?)\b")
+_EITHER = re.compile(
+    r"\b(uni(lat(eral)?)?\s*(/|or|and)\s*bi(lat(eral)?)?|bi(lat(eral)?)?\s*(/|or)\s*uni(lat(eral)?)?)\b"
+)
 
 
 def laterality(text: str) -> frozenset[str]:
@@ -86,10 +90,14 @@ def laterality(text: str) -> frozenset[str]:
 _DYE = r"(dye|contrast|contrst|cntrst|cntr|contrast material|contrast materials?)"
 _BOTH_CONTRAST = re.compile(
     r"w/o\s*(&|and|/)?\s*w/?\s*" + _DYE + r"|wo/w\s*" + _DYE + r"|w/o\s*&\s*w\b|without and with"
-    r"|(?:w/o|\bwo)\s*" + _DYE + r"\s*(flwd|followed by)|without,? followed by|followed by contrast|before and after contrast|c-\s*\+|c-/c\+|c-\+"
+    r"|(?:w/o|\bwo)\s*"
+    + _DYE
+    + r"\s*(flwd|followed by)|without,? followed by|followed by contrast|before and after contrast|c-\s*\+|c-/c\+|c-\+"
     r"|\bw/o\s*&\s*w\b|without contrast,? then with"
 )
-_WITHOUT = re.compile(r"(?:w/o|\bwo)\s*" + _DYE + r"|without\s+" + _DYE + r"|\bno\s+" + _DYE + r"|non-?contrast|\bc-(?!\+)")
+_WITHOUT = re.compile(
+    r"(?:w/o|\bwo)\s*" + _DYE + r"|without\s+" + _DYE + r"|\bno\s+" + _DYE + r"|non-?contrast|\bc-(?!\+)"
+)
 _WITH = re.compile(r"w/\s*" + _DYE + r"|\bwith\s+" + _DYE + r"|contrast-enhanced|\bc\+")
 
 
@@ -137,8 +145,12 @@ def views(text: str) -> Range | None:
 
 # --- patient status -------------------------------------------------------------------------------
 _EST = r"(?:est|estab|established)"
-_PT_EST = re.compile(rf"\b{_EST}\s+(?:pt|pts|patient|patients)\b|\b(?:o/p|visit|exam|e/m|dom|home|nf|fac)\s+{_EST}\b")
-_PT_NEW = re.compile(r"\bnew\s+(?:pt|pts|patient|patients)\b|\b(?:o/p|visit|exam|e/m|dom|home|nf|fac)\s+new\b")
+_PT_EST = re.compile(
+    rf"\b{_EST}\s+(?:pt|pts|patient|patients)\b|\b(?:o/p|visit|exam|e/m|dom|home|nf|fac)\s+{_EST}\b"
+)
+_PT_NEW = re.compile(
+    r"\bnew\s+(?:pt|pts|patient|patients)\b|\b(?:o/p|visit|exam|e/m|dom|home|nf|fac)\s+new\b"
+)
 _PT_BOTH = re.compile(rf"\bnew\s*(?:/|or)\s*{_EST}\b|\b{_EST}\s*(?:/|or)\s*new\b")
 
 
@@ -273,7 +285,9 @@ def contradictions(descriptor: DescriptorFacts, name: DescriptorFacts) -> list[s
     check("approach", descriptor.approach, name.approach)
     check("count", descriptor.count, name.count)
     if descriptor.minutes and name.minutes and not name.minutes <= descriptor.minutes:
-        problems.append(f"minutes: name says {sorted(name.minutes)}, descriptor says {sorted(descriptor.minutes)}")
+        problems.append(
+            f"minutes: name says {sorted(name.minutes)}, descriptor says {sorted(descriptor.minutes)}"
+        )
     if descriptor.views and name.views and not name.views.within(descriptor.views):
         problems.append(f"views: name says {name.views}, descriptor says {descriptor.views}")
     return problems

@@ -34,7 +34,9 @@ _SEE = re.compile(r"^(?P<term>.+?),?\s+see\s+(?P<target>.+)$", re.I)
 # Where the dose column starts in a Table of Drugs row ("100 mg", "up to 250 mg", "per 1.5 gm").
 _DOSE = re.compile(
     r"\s(?:up\s+to|per|\d[\d.,]*\s*(?:mg|mcg|gm|g|ml|cc|units?|u|iu|i\.u\.|meq|microgram|micrograms|"
-    r"milligrams?|million|billion|kiu)\b)", re.I)
+    r"milligrams?|million|billion|kiu)\b)",
+    re.I,
+)
 # Route column values at the end of a drug row once its codes are removed.
 _ROUTE = re.compile(r"(?:[\s,]+(?:IV|IM|SC|SQ|IT|OTH|INH|ORAL|VAR|INJ|IA|ID|IO|IP|TOP))+\s*$", re.I)
 _PAGE_HEADER = re.compile(r"^\d{4} HCPCS.*Index\s+\d+$|^Page \d+|^\d+$", re.I)
@@ -141,12 +143,12 @@ def drug_pairs_from_text(pages: Iterable[str]) -> Iterator[IndexPair]:
                 seen.add((name.lower(), code))
                 yield IndexPair(name, code, "drugs")
     for brand, targets in see:
-        codes: list[str] = []
+        brand_codes: list[str] = []
         # "Mucomyst, see Acetylcysteine or Acetylcysteine, compounded" names two generics.
         for target in re.split(r"\s+or\s+", targets):
             found = by_name.get(target.lower()) or _by_prefix(by_name, target.lower())
-            codes.extend(code for code in found if code not in codes)
-        for code in codes:
+            brand_codes.extend(code for code in found if code not in brand_codes)
+        for code in brand_codes:
             if (brand.lower(), code) not in seen:
                 seen.add((brand.lower(), code))
                 yield IndexPair(brand, code, "drugs")
