@@ -32,6 +32,10 @@ def ingest(
     manifest: Annotated[
         Path | None, typer.Option("--manifest", help="YAML or CSV naming file, payer, title, number, dates, url.")
     ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option("--allow-host", help="Host on a local or private network that URLs may be fetched from."),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ):
@@ -50,7 +54,7 @@ def ingest(
             console.print(f"{mark:>10} {Path(r.path).name[:70]}  {r.policies} policies, {r.links} links"
                           + (f"  — {r.reason}" if r.reason else ""))
 
-    report = Ingester(store.conn, progress=progress).ingest(paths, manifest)
+    report = Ingester(store.conn, progress=progress, allow_hosts=allow_host or ()).ingest(paths, manifest)
     if as_json:
         sys.stdout.write(json.dumps({"by_source": report.by_source(), "files": [asdict(f) for f in report.files]},
                                     indent=2) + "\n")
