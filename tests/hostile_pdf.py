@@ -31,10 +31,8 @@ def _pdf(content: bytes, filter_: str | None = None) -> bytes:
 
 
 def text_pdf(text: str) -> bytes:
-    lines = b"".join(
-        b"(%s) Tj T* " % ln.encode("latin-1").replace(b"(", b"\\(").replace(b")", b"\\)")
-        for ln in text.splitlines()
-    )
+    lines = b"".join(b"(%s) Tj T* " % ln.encode("latin-1").replace(b"(", b"\\(").replace(b")", b"\\)")
+                     for ln in text.splitlines())
     return _pdf(b"BT /F1 10 Tf 14 TL 40 750 Td " + lines + b"ET")
 
 

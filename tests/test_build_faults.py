@@ -104,17 +104,7 @@ def test_killed_build_leaves_nothing_the_next_build_does_not_remove(data_dir, tm
         "app(sys.argv[1:])\n"
     )
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            script,
-            "build",
-            "--db",
-            str(db),
-            "--data-dir",
-            str(data_dir),
-            "--no-packaged",
-        ],
+        [sys.executable, "-c", script, "build", "--db", str(db), "--data-dir", str(data_dir), "--no-packaged"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
@@ -142,11 +132,7 @@ def test_read_only_folder_is_one_clear_line(data_dir, tmp_path):
     target = tmp_path / "ro"
     target.mkdir()
     ok = subprocess.run(["mount", "--bind", str(target), str(target)], capture_output=True).returncode == 0
-    ok = (
-        ok
-        and subprocess.run(["mount", "-o", "remount,ro,bind", str(target)], capture_output=True).returncode
-        == 0
-    )
+    ok = ok and subprocess.run(["mount", "-o", "remount,ro,bind", str(target)], capture_output=True).returncode == 0
     if not ok:
         if os.environ.get("CI"):
             pytest.fail("CI runs as root and must be able to make a read-only bind mount")

@@ -47,9 +47,7 @@ def test_bomb_and_nested_pdf_fail_alone_and_the_batch_finishes(db, tmp_path):
     assert by_name["a_good.pdf"].status == "added"
     assert by_name["d_good.pdf"].status == "added"  # the files after the hostile ones still go in
     assert by_name["b_bomb.pdf"].status == "failed" and "decompression bomb" in by_name["b_bomb.pdf"].reason
-    assert (
-        by_name["c_nested.pdf"].status == "failed" and "nested too deeply" in by_name["c_nested.pdf"].reason
-    )
+    assert by_name["c_nested.pdf"].status == "failed" and "nested too deeply" in by_name["c_nested.pdf"].reason
     total, _ = list_policies(Store(db))
     assert total == 2
 
@@ -136,14 +134,8 @@ def hostile():
 
 
 def test_public_url_strips_credentials_and_tokens():
-    assert (
-        public_url("http://user:pass@host.example/p.txt?token=abc&id=7#frag")
-        == "http://host.example/p.txt?id=7"
-    )
-    assert (
-        public_url("https://h.example/a?X-Amz-Signature=s&api_key=k&ncdid=372")
-        == "https://h.example/a?ncdid=372"
-    )
+    assert public_url("http://user:pass@host.example/p.txt?token=abc&id=7#frag") == "http://host.example/p.txt?id=7"
+    assert public_url("https://h.example/a?X-Amz-Signature=s&api_key=k&ncdid=372") == "https://h.example/a?ncdid=372"
 
 
 def test_loopback_is_refused_unless_allowed(hostile):

@@ -13,9 +13,7 @@ from medcodes.store import build as store_build
 
 
 def _records():
-    yield CodeRecord(
-        "icd10cm", "E00-E89", "E00-E89", "chapter", "Endocrine, nutritional and metabolic diseases"
-    )
+    yield CodeRecord("icd10cm", "E00-E89", "E00-E89", "chapter", "Endocrine, nutritional and metabolic diseases")
     yield CodeRecord("icd10cm", "E08-E13", "E08-E13", "section", "Diabetes mellitus", parent="E00-E89")
     yield CodeRecord(
         "icd10cm",
@@ -37,13 +35,7 @@ def _records():
         terms=[("diabetes NOS", "inclusion")],
     )
     yield CodeRecord(
-        "icd10cm",
-        "E1121",
-        "E11.21",
-        "code",
-        "Type 2 diabetes mellitus with diabetic nephropathy",
-        billable=True,
-        parent="E11",
+        "icd10cm", "E1121", "E11.21", "code", "Type 2 diabetes mellitus with diabetic nephropathy", billable=True, parent="E11"
     )
 
 
@@ -96,9 +88,7 @@ def test_failed_build_leaves_existing_database_untouched(tmp_path):
     with pytest.raises(ReleaseFileError, match=r"bad.txt \(line 3\): truncated record"):
         _build(db, records=broken)
     assert db.read_bytes() == before
-    assert sorted(
-        p.name for p in tmp_path.iterdir() if not p.name.startswith("m-") and p.suffix != ".lock"
-    ) == ["m.sqlite"]
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("m-") and p.suffix != ".lock") == ["m.sqlite"]
     assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == 1  # only the good build's artefacts
 
 

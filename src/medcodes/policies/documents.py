@@ -186,9 +186,7 @@ def _pdf_pages_limited(data: bytes, limits: Limits) -> list[Page]:
                 raise DocumentError(f"took longer than {limits.max_seconds:.0f} s; stopped at page {i}")
             pages.append(Page(i, text))
     except LimitReachedError:
-        raise DocumentError(
-            f"decompression bomb: a stream inflates past {limits.max_decompressed:,} bytes"
-        ) from None
+        raise DocumentError(f"decompression bomb: a stream inflates past {limits.max_decompressed:,} bytes") from None
     except FileNotDecryptedError:
         raise DocumentError("encrypted PDF: a password is required") from None
     except DocumentError:
@@ -198,9 +196,7 @@ def _pdf_pages_limited(data: bytes, limits: Limits) -> list[Page]:
     if not pages:
         raise DocumentError("PDF has no pages")
     if sum(len(p.text.strip()) for p in pages) < MIN_TEXT_CHARS:
-        raise DocumentError(
-            f"image-only PDF: no text layer on its {len(pages)} page(s) (OCR is not supported)"
-        )
+        raise DocumentError(f"image-only PDF: no text layer on its {len(pages)} page(s) (OCR is not supported)")
     return pages
 
 

@@ -20,32 +20,13 @@ from medcodes.policies.documents import LIMITS, DocumentError
 MAX_REDIRECTS = 5
 DEADLINE_SECONDS = 60.0
 # Query parameters that carry secrets in signed or authenticated links.
-_SECRET_PARAMS = (
-    "token",
-    "key",
-    "sig",
-    "signature",
-    "secret",
-    "password",
-    "passwd",
-    "pwd",
-    "auth",
-    "session",
-    "credential",
-    "access_token",
-    "api_key",
-    "apikey",
-    "x-amz-",
-    "x-goog-",
-    "code",
-)
+_SECRET_PARAMS = ("token", "key", "sig", "signature", "secret", "password", "passwd", "pwd", "auth", "session",
+                  "credential", "access_token", "api_key", "apikey", "x-amz-", "x-goog-", "code")
 
 
 def _is_secret(name: str) -> bool:
     low = name.lower()
-    return any(
-        low == p or low.startswith(p) or low.endswith(p) or low.endswith("_" + p) for p in _SECRET_PARAMS
-    )
+    return any(low == p or low.startswith(p) or low.endswith(p) or low.endswith("_" + p) for p in _SECRET_PARAMS)
 
 
 def public_url(url: str) -> str:
@@ -55,9 +36,7 @@ def public_url(url: str) -> str:
     if ":" in host:
         host = f"[{host}]"
     netloc = host + (f":{parts.port}" if parts.port else "")
-    query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_secret(k)]
-    )
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_secret(k)])
     return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 
@@ -83,14 +62,7 @@ def _check_address(url: str, allow_hosts: frozenset[str]) -> None:
         raise DocumentError(f"cannot resolve host {host}: {exc}") from None
     for info in infos:
         ip = ipaddress.ip_address(info[4][0])
-        if (
-            ip.is_loopback
-            or ip.is_private
-            or ip.is_link_local
-            or ip.is_reserved
-            or ip.is_multicast
-            or ip.is_unspecified
-        ):
+        if ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
             raise DocumentError(
                 f"{host} is a local or private address ({ip}); pass --allow-host {host} to fetch from it"
             )
@@ -117,18 +89,14 @@ def fetch(
                     if resp.is_redirect:
                         location = resp.headers.get("location", "")
                         if not location:
-                            raise DocumentError(
-                                f"download failed: HTTP {resp.status_code} without a location"
-                            )
+                            raise DocumentError(f"download failed: HTTP {resp.status_code} without a location")
                         current = urljoin(current, location)
                         continue
                     if resp.status_code != 200:
                         raise DocumentError(f"download failed: HTTP {resp.status_code}")
                     declared = resp.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > max_bytes:
-                        raise DocumentError(
-                            f"download too large: {int(declared):,} bytes (limit {max_bytes:,})"
-                        )
+                        raise DocumentError(f"download too large: {int(declared):,} bytes (limit {max_bytes:,})")
                     body = bytearray()
                     for chunk in resp.iter_bytes():
                         body += chunk

@@ -117,9 +117,7 @@ def build_lock(db_path: Path):
         except BlockingIOError:
             fh.seek(0)
             other = fh.read().strip() or "unknown"
-            raise BuildError(
-                f"another build into {db_path.name} is running (pid {other}); try again when it ends"
-            ) from None
+            raise BuildError(f"another build into {db_path.name} is running (pid {other}); try again when it ends") from None
         fh.seek(0)
         fh.truncate()
         fh.write(str(os.getpid()))
@@ -142,20 +140,10 @@ def remove_stale_builds(db_path: Path) -> list[str]:
 
 def _describe_os_error(exc: BaseException, where: Path) -> str:
     text = str(exc)
-    if (
-        isinstance(exc, OSError)
-        and exc.errno == errno.ENOSPC
-        or "disk is full" in text
-        or "disk full" in text
-    ):
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "disk is full" in text or "disk full" in text:
         return f"the disk is full while writing in {where}; free some space and build again"
-    if (
-        isinstance(exc, PermissionError)
-        or "readonly" in text.replace("-", "")
-        or "read-only" in text
-        or (isinstance(exc, OSError) and exc.errno == errno.EROFS)
-        or "unable to open database file" in text
-    ):
+    if isinstance(exc, PermissionError) or "readonly" in text.replace("-", "") or "read-only" in text \
+            or (isinstance(exc, OSError) and exc.errno == errno.EROFS) or "unable to open database file" in text:
         return f"cannot write in {where} (read-only or no permission)"
     return f"writing in {where} failed: {text or type(exc).__name__}"
 
@@ -240,9 +228,7 @@ def _build_locked(db_path: Path, sources, read, on_system, steps, started: float
     return report
 
 
-def _import_source(
-    conn, source: Source, read, on_system, report: BuildReport, intern: _Interner
-) -> SystemReport:
+def _import_source(conn, source: Source, read, on_system, report: BuildReport, intern: _Interner) -> SystemReport:
     t0 = time.perf_counter()
     cur = conn.execute(
         "INSERT INTO sources (system, name, version, release_date, files, imported_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -321,8 +307,7 @@ def _import_source(
     sr.count = n
     # Importers add notes while reading (counts, reconciliations), so store them afterwards.
     conn.execute(
-        "UPDATE sources SET record_count = ?, notes = ? WHERE id = ?",
-        (n, json.dumps(source.notes), source_id),
+        "UPDATE sources SET record_count = ?, notes = ? WHERE id = ?", (n, json.dumps(source.notes), source_id)
     )
     sr.orphans = conn.execute(
         "SELECT COUNT(*) FROM codes c WHERE c.system = ? AND c.parent IS NOT NULL AND NOT EXISTS"
@@ -350,9 +335,7 @@ def _reporting_errors(read, source: Source):
                 raise
             raise ReleaseFileError(_main_file(src), f"cannot be read ({exc})") from None
         except Exception as exc:  # noqa: BLE001 - third-party readers raise anything on a damaged file
-            raise ReleaseFileError(
-                _main_file(src), f"damaged or not the expected format ({type(exc).__name__}: {exc})"
-            ) from None
+            raise ReleaseFileError(_main_file(src), f"damaged or not the expected format ({type(exc).__name__}: {exc})") from None
 
     return wrapped
 
@@ -393,9 +376,7 @@ def _carry_over(conn: sqlite3.Connection, db_path: Path, report: BuildReport) ->
     try:
         conn.execute("ATTACH DATABASE ? AS old", (f"file:{db_path}?mode=ro",))
     except sqlite3.DatabaseError:
-        report.warnings.append(
-            f"{db_path.name}: the previous database could not be read; nothing carried over"
-        )
+        report.warnings.append(f"{db_path.name}: the previous database could not be read; nothing carried over")
         return
     try:
         old_tables = {r[0] for r in conn.execute("SELECT name FROM old.sqlite_master WHERE type = 'table'")}
