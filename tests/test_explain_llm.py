@@ -211,3 +211,22 @@ def test_batch_run_counts_tokens_cost_and_skips_stored(store, fake):
     ).fetchone()
     assert rows == (len(todo), len(todo))
     json.dumps(report.as_dict())
+
+
+def test_upstream_error_body_never_reaches_the_output_and_key_goes_in_one_header(store, fake):
+    fake.queue = ["echo_key"]
+    secret = "sk-test-SECRET-123456"
+    with pytest.raises(llm.LLMError) as err:
+        _write(store, fake, "icd10cm", "E119", api_key=secret)
+    assert secret not in str(err.value)
+    assert "401" in str(err.value) and "invalid_request_error" in str(err.value)
+    sent = fake.requests[-1]["headers"]
+    assert sent["authorization"] == f"Bearer {secret}"
+    assert "api-key" not in sent  # only the header this provider expects
+
+
+def test_azure_style_key_header():
+    client = llm.LLMClient(
+        llm.LLMConfig.load(None, base_url="https://x.openai.azure.com/openai", model="m", api_key="k")
+    )
+    assert client._headers().get("api-key") == "k" and "Authorization" not in client._headers()

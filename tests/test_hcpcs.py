@@ -254,10 +254,13 @@ def test_wrong_format_files_are_clear_errors(tmp_path):
     fake.write_bytes(b"PK\x03\x04 not really a workbook")
     with pytest.raises(ReleaseFileError, match="not an xlsx workbook"):
         hcpcs.select([fake])
-    # a broken newer file is passed over (and said so) when a good release is present
-    src = hcpcs.select([fake, FIXTURE_TXT])
+    # a broken newer file stops the choice: building last year's file would look like success
+    with pytest.raises(ReleaseFileError, match="newest HCPCS release .2025-04. cannot be read"):
+        hcpcs.select([fake, FIXTURE_TXT])
+    # ... unless the user asks to fall back, which the notes say loudly
+    src = hcpcs.select([fake, FIXTURE_TXT], allow_fallback=True)
     assert src.files["release"] == FIXTURE_TXT
-    assert any("passed over HCPC2025_APR_ANWEB.xlsx" in n for n in src.notes)
+    assert any("fell back from the newer unreadable HCPC2025_APR_ANWEB.xlsx" in n for n in src.notes)
     # unrelated files are not HCPCS at all
     other = tmp_path / "notes.txt"
     other.write_text("hello")

@@ -15,13 +15,14 @@ from pathlib import Path
 
 from medcodes.models import CodeRecord, Source
 from medcodes.store import build as store_build
-from medcodes.store.build import BuildReport
+from medcodes.store.build import BuildError, BuildReport
 from medcodes.store.context import BuildContext, BuildPaths, Settings, Step, cache_for
 
 __all__ = [
     "SETTINGS",
     "STEPS",
     "BuildContext",
+    "BuildError",
     "BuildPaths",
     "Settings",
     "build",

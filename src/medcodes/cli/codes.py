@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -19,12 +20,17 @@ from rich.table import Table
 from medcodes.cli.common import DbOption, JsonOption, console, db_path, open_store, out, print_json
 from medcodes.documents import code_document, code_ref
 from medcodes.models import SYSTEMS, ReleaseFileError
+from medcodes.pipeline import BuildError
 
 app = typer.Typer(
     help="medcodes: search and explain CPT, HCPCS Level II, ICD-10-CM and ICD-10-PCS codes.",
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 @app.command()
@@ -44,6 +50,13 @@ def build(
             help="Also consider the ICD-10 releases that PyPI packages ship (the newest release wins).",
         ),
     ] = True,
+    allow_fallback: Annotated[
+        bool,
+        typer.Option(
+            "--allow-fallback",
+            help="When the newest release of a system cannot be read, build from an older one (with a warning).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ):
     """Build the database from release files.
@@ -61,7 +74,7 @@ def build(
             console.print(f"[red]error:[/] unknown system {s!r}; choose from {', '.join(SYSTEMS)}")
             raise typer.Exit(2)
     try:
-        sources = codesets.choose(data_dir, systems, packaged=packaged)
+        sources = codesets.choose(data_dir, systems, packaged=packaged, allow_fallback=allow_fallback)
     except ReleaseFileError as exc:
         console.print(f"[red]error:[/] {exc}")
         console.print("The existing database was left untouched.")
@@ -89,9 +102,11 @@ def build(
             task = progress.add_task(f"{source.system:9}", total=None)
             return lambda n: progress.update(task, completed=n)
 
+        # SIGTERM unwinds like Ctrl-C, so the temporary file and artefacts are removed on the way out.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
             report = pipeline.build(db_path(db), sources, codesets.read, on_system=on_system)
-        except (ReleaseFileError, ValueError) as exc:
+        except (ReleaseFileError, ValueError, BuildError) as exc:
             console.print(f"[red]error:[/] {exc}")
             console.print("The existing database was left untouched.")
             raise typer.Exit(1) from None

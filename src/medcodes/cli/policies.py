@@ -35,6 +35,12 @@ def ingest(
         Path | None,
         typer.Option("--manifest", help="YAML or CSV naming file, payer, title, number, dates, url."),
     ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host", help="Host on a local or private network that URLs may be fetched from."
+        ),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ):
@@ -57,7 +63,7 @@ def ingest(
                 + (f"  — {r.reason}" if r.reason else "")
             )
 
-    report = Ingester(store.conn, progress=progress).ingest(paths, manifest)
+    report = Ingester(store.conn, progress=progress, allow_hosts=allow_host or ()).ingest(paths, manifest)
     if as_json:
         sys.stdout.write(
             json.dumps(

@@ -37,13 +37,19 @@ def scan(data_dir: Path) -> list[Path]:
     return files
 
 
-def choose(data_dir: Path | None, systems: list[str] | None = None, *, packaged: bool = True) -> list[Source]:
+def choose(
+    data_dir: Path | None,
+    systems: list[str] | None = None,
+    *,
+    packaged: bool = True,
+    allow_fallback: bool = False,
+) -> list[Source]:
     """The release to import for each system, from the files in `data_dir` and (with `packaged`)
     the data that PyPI packages ship. Systems with nothing to import are left out."""
     files = scan(data_dir) if data_dir else []
     chosen: list[Source] = []
     for system in systems or list(SYSTEMS):
-        source = module(system).select(files, packaged=packaged)
+        source = module(system).select(files, packaged=packaged, allow_fallback=allow_fallback)
         if source is not None:
             chosen.append(source)
     return chosen

@@ -247,7 +247,7 @@ def recognise(path: Path) -> Candidate | None:
     return Candidate(kind=kind, path=path, fmt=fmt, release=release, release_date=date)
 
 
-def select(files: Iterable[Path], packaged: bool = True) -> Source | None:
+def select(files: Iterable[Path], packaged: bool = True, allow_fallback: bool = False) -> Source | None:
     """Every CPT-bearing file among `files`; per kind of file the newest release wins, read from
     its preferred format. `packaged` is ignored: no CPT data ships with the product."""
     files = [Path(p) for p in files]

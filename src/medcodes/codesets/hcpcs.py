@@ -259,6 +259,14 @@ class _Candidate:
     form: str  # "zip", "txt", "xlsx"
 
 
+def _release_of_name_year(name: str) -> tuple[int, int] | None:
+    """Release of a zip named like a HCPCS release whose content could not be opened."""
+    if not _ZIP_NAME.search(name):
+        return None
+    m = _YEAR.search(name)
+    return (int(m.group(1)), 1) if m else None
+
+
 def _release_of(name: str) -> tuple[int, int] | None:
     m = _DATA_NAME.match(name)
     if not m:
@@ -336,16 +344,24 @@ def _month_in(name: str) -> int:
     return _MONTHS[m.group(1)] if m else 0
 
 
-def select(files: list[Path], packaged: bool = True) -> Source | None:
-    """The newest alpha-numeric release among `files` (`packaged` is ignored: none exists)."""
+def select(files: list[Path], packaged: bool = True, allow_fallback: bool = False) -> Source | None:
+    """The newest alpha-numeric release among `files` (`packaged` is ignored: none exists).
+
+    A release that cannot be read stops the build when it is newer than every readable one:
+    silently building from last year's file would look like success. `allow_fallback` builds
+    from the newest readable release instead and says so in the notes."""
     found: list[_Candidate] = []
     passed: list[str] = []
+    unreadable: list[tuple[tuple[int, int], Path, str]] = []
     for path in files:
         c = _candidate(Path(path))
         if isinstance(c, _Candidate):
             found.append(c)
         elif isinstance(c, str):
             passed.append(c)
+            rel = _release_of(Path(path).name) or _release_of_name_year(Path(path).name)
+            if rel is not None:
+                unreadable.append((rel, Path(path), c.split(":", 1)[1].strip()))
     if not found:
         if passed:
             bad = passed[0].split(":", 1)
@@ -355,6 +371,14 @@ def select(files: list[Path], packaged: bool = True) -> Source | None:
     rank = {"zip": 2, "txt": 1, "xlsx": 0}
     found.sort(key=lambda c: (c.year, c.month, rank[c.form]), reverse=True)
     best = found[0]
+    newer = [u for u in unreadable if u[0] > (best.year, best.month)]
+    if newer and not allow_fallback:
+        (year, month), path, reason = max(newer, key=lambda u: u[0])
+        raise ReleaseFileError(
+            path,
+            f"the newest HCPCS release ({year}-{month:02d}) cannot be read: {reason}. Replace the file, or pass"
+            f" --allow-fallback to build from the older {best.path.name}",
+        )
     version = f"{best.year}-{best.month:02d}" if best.month != 1 or best.form == "xlsx" else str(best.year)
     src = Source(
         system=SYSTEM,
@@ -368,6 +392,10 @@ def select(files: list[Path], packaged: bool = True) -> Source | None:
         src.notes.append(f"passed over {c.path.name} (release {c.year}-{c.month:02d}, older or a duplicate)")
     for reason in passed:
         src.notes.append(f"passed over {reason}")
+    for (year, month), path, reason in newer:
+        src.notes.append(
+            f"WARNING: fell back from the newer unreadable {path.name} ({year}-{month:02d}: {reason})"
+        )
     if best.form in ("zip", "txt"):
         layout = _layout_for(best.year, [Path(p) for p in files])
         if layout is not None:

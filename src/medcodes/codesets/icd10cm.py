@@ -58,7 +58,7 @@ def _recognise_xml(path: Path) -> bool:
     )
 
 
-def select(files: list[Path], packaged: bool = True) -> Source | None:
+def select(files: list[Path], packaged: bool = True, allow_fallback: bool = False) -> Source | None:
     candidates: list[_Candidate] = []
     supplements: dict[str, list[tuple[str, Path]]] = {}
     for path in files:

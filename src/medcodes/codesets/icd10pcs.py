@@ -45,7 +45,7 @@ class _Candidate:
     evidence: str
 
 
-def select(files: Iterable[Path], packaged: bool = True) -> Source | None:
+def select(files: Iterable[Path], packaged: bool = True, allow_fallback: bool = False) -> Source | None:
     candidates: list[_Candidate] = []
     xmls: list[files_.XmlFile] = []
     addenda: list[tuple[Path, int, date]] = []

@@ -46,6 +46,9 @@ class LLMConfig:
     structured: str = "auto"  # auto | json_schema | json_object | none
     repair_attempts: int = 2
     temperature: float = 0.2
+    # How the key is sent: "bearer" (OpenAI and compatible servers) or "api-key" (Azure OpenAI).
+    # "auto" picks api-key for *.azure.com hosts. The key goes in that one header only.
+    auth_header: str = "auto"
 
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides) -> LLMConfig:
@@ -178,9 +181,29 @@ class LLMClient:
     def _headers(self) -> dict[str, str]:
         h = {"Content-Type": "application/json"}
         if self.cfg.api_key:
-            h["Authorization"] = f"Bearer {self.cfg.api_key}"
-            h["api-key"] = self.cfg.api_key  # Azure OpenAI reads this header
+            style = self.cfg.auth_header
+            if style == "auto":
+                host = (httpx.URL(self.cfg.base_url).host or "").lower()
+                style = "api-key" if host.endswith(".azure.com") else "bearer"
+            if style == "api-key":
+                h["api-key"] = self.cfg.api_key
+            else:
+                h["Authorization"] = f"Bearer {self.cfg.api_key}"
         return h
+
+    def _describe(self, resp: httpx.Response) -> str:
+        """Status and the provider's error type or code, never the body: an upstream error page can
+        echo the request, key included."""
+        detail = ""
+        try:
+            err = resp.json().get("error")
+            if isinstance(err, dict):
+                detail = str(err.get("type") or err.get("code") or "")[:60]
+        except (ValueError, AttributeError):
+            pass
+        if self.cfg.api_key and self.cfg.api_key in detail:
+            detail = ""
+        return f"HTTP {resp.status_code}" + (f" ({detail})" if detail else "")
 
     def _body(self, messages: list[dict], schema_name: str, schema: dict) -> dict:
         body: dict = {"model": self.cfg.model, "messages": messages, "temperature": self.cfg.temperature}
@@ -210,13 +233,13 @@ class LLMClient:
                     url, json=self._body(messages, schema_name, schema), headers=self._headers()
                 )
             except (httpx.TimeoutException, httpx.TransportError) as exc:
-                last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                last = type(exc).__name__  # transport messages can carry the address with credentials
                 await self._retry_sleep(attempt, None)
                 attempt += 1
                 continue
             if resp.status_code == 200:
                 return self._parse(resp)
-            last = f"HTTP {resp.status_code}: {resp.text[:200]}"
+            last = self._describe(resp)
             if resp.status_code == 400 and self.cfg.structured == "auto" and self._structured != "none":
                 if re.search(r"response_format|json_schema|json_object|structured", resp.text, re.I):
                     self._structured = "json_object" if self._structured == "json_schema" else "none"
@@ -239,7 +262,7 @@ class LLMClient:
             data = resp.json()
             content = data["choices"][0]["message"]["content"] or ""
         except (ValueError, KeyError, IndexError, TypeError):
-            raise LLMError(f"the server's reply is not a chat completion: {resp.text[:200]}") from None
+            raise LLMError("the server's reply is not a chat completion") from None
         usage = data.get("usage") or {}
         c = Completion(
             content, int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)

@@ -18,6 +18,21 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 MIN_TEXT_CHARS = 40  # below this a PDF has no usable text layer
 
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one document may cost. A hostile file (decompression bomb, nesting, endless pages) stops
+    at one of these with a reason, and the batch moves on to the next file."""
+
+    max_bytes: int = 100_000_000  # the file itself (also the download cap for URLs)
+    max_pages: int = 2_000
+    max_text_chars: int = 20_000_000  # extracted text over all pages
+    max_decompressed: int = 50_000_000  # one stream, inflated
+    max_seconds: float = 120.0
+
+
+LIMITS = Limits()
+
 # Text extracts carry their page footers inline: "Page 3 of 14" marks where a page ends.
 _PAGE_MARK = re.compile(r"\bPage\s+(\d{1,3})\s+of\s+(\d{1,3})\b", re.I)
 
@@ -62,16 +77,20 @@ def sniff_kind(name: str, data: bytes) -> str:
     return "text"
 
 
-def load_bytes(name: str, data: bytes) -> Document:
+def load_bytes(name: str, data: bytes, limits: Limits = LIMITS) -> Document:
     if not data or not data.strip():
         raise DocumentError("empty file")
+    if len(data) > limits.max_bytes:
+        raise DocumentError(f"file too large: {len(data):,} bytes (limit {limits.max_bytes:,})")
     kind = sniff_kind(name, data)
     if kind == "pdf":
-        pages = _pdf_pages(data)
+        pages = _pdf_pages(data, limits)
     elif kind == "html":
         pages = _split_pages(_html_text(data))
     else:
         pages = _split_pages(_decode(data))
+    if sum(len(p.text) for p in pages) > limits.max_text_chars:
+        raise DocumentError(f"too much text: over {limits.max_text_chars:,} characters")
     if not any(p.text.strip() for p in pages):
         raise DocumentError("no text in the document")
     return Document(path=name, kind=kind, pages=pages, checksum=checksum(data), size=len(data))
@@ -100,9 +119,41 @@ def _decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _pdf_pages(data: bytes) -> list[Page]:
+def _pdf_pages(data: bytes, limits: Limits = LIMITS) -> list[Page]:
+    from pypdf import apply_configuration
+
+    caps = {
+        name: limits.max_decompressed
+        for name in (
+            "zlib_maximum_output_length",
+            "lzw_maximum_output_length",
+            "run_length_maximum_output_length",
+            "array_based_stream_maximum_output_length",
+            "maximum_declared_stream_length",
+        )
+    }
+    try:
+        with apply_configuration(None, **caps):
+            return _pdf_pages_limited(data, limits)
+    except RecursionError:
+        raise DocumentError("damaged or hostile PDF: objects nested too deeply to read") from None
+    except MemoryError:
+        raise DocumentError("damaged or hostile PDF: reading it needs too much memory") from None
+
+
+def _pdf_pages_limited(data: bytes, limits: Limits) -> list[Page]:
+    import time
+
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, PdfStreamError
+    from pypdf.errors import (
+        DependencyError,
+        FileNotDecryptedError,
+        LimitReachedError,
+        PdfReadError,
+        PdfStreamError,
+    )
+
+    deadline = time.monotonic() + limits.max_seconds
 
     if b"%%EOF" not in data[-2048:]:
         # pypdf may still parse a file cut short, silently dropping its tail: refuse it instead.
@@ -116,13 +167,28 @@ def _pdf_pages(data: bytes) -> list[Page]:
                 raise DocumentError(f"encrypted PDF that cannot be opened ({exc})") from None
             if not ok:
                 raise DocumentError("encrypted PDF: a password is required")
-        pages = []
+        if len(reader.pages) > limits.max_pages:
+            raise DocumentError(f"too many pages: {len(reader.pages):,} (limit {limits.max_pages:,})")
+        pages, chars = [], 0
         for i, page in enumerate(reader.pages, start=1):
             try:
                 text = page.extract_text() or ""
+            except LimitReachedError:
+                raise DocumentError(
+                    f"decompression bomb: page {i} inflates past {limits.max_decompressed:,} bytes"
+                ) from None
             except (PdfReadError, PdfStreamError, KeyError, ValueError, TypeError) as exc:
                 raise DocumentError(f"damaged PDF: page {i} cannot be read ({exc})") from None
+            chars += len(text)
+            if chars > limits.max_text_chars:
+                raise DocumentError(f"too much text: over {limits.max_text_chars:,} characters by page {i}")
+            if time.monotonic() > deadline:
+                raise DocumentError(f"took longer than {limits.max_seconds:.0f} s; stopped at page {i}")
             pages.append(Page(i, text))
+    except LimitReachedError:
+        raise DocumentError(
+            f"decompression bomb: a stream inflates past {limits.max_decompressed:,} bytes"
+        ) from None
     except FileNotDecryptedError:
         raise DocumentError("encrypted PDF: a password is required") from None
     except DocumentError:

@@ -12,11 +12,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from medcodes.policies import disposition, documents, mcd, ncd, repo
 from medcodes.policies import metadata as md
 from medcodes.policies.codeindex import CodeIndex
 from medcodes.policies.documents import Document, DocumentError
+from medcodes.policies.download import fetch, public_url
 from medcodes.policies.extract import Extractor, Mention
 
 DOCUMENT_SUFFIXES = (".pdf", ".html", ".htm", ".txt")
@@ -73,9 +75,16 @@ def links_from_mentions(mentions: list[Mention]) -> list[repo.CodeLink]:
 
 
 class Ingester:
-    def __init__(self, conn: sqlite3.Connection, *, progress: Callable[[FileResult], None] | None = None):
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        progress: Callable[[FileResult], None] | None = None,
+        allow_hosts: Iterable[str] = (),
+    ):
         conn.isolation_level = None  # explicit transactions, one per file
         self.conn = conn
+        self.allow_hosts = tuple(allow_hosts)
         self.progress = progress
         self._index: CodeIndex | None = None
         self.report = IngestReport()
@@ -145,7 +154,7 @@ class Ingester:
 
     def _one(self, target: str | Path, manifests: dict[str, md.Meta]) -> None:
         t0 = time.perf_counter()
-        name = str(target)
+        name = public_url(target) if isinstance(target, str) else str(target)
         try:
             if isinstance(target, str):
                 result = self._url(target, manifests)
@@ -159,6 +168,20 @@ class Ingester:
             result = FileResult(name, self._source_guess(target), "failed", reason=str(exc))
         except sqlite3.Error as exc:
             result = FileResult(name, self._source_guess(target), "failed", reason=f"database error: {exc}")
+        except (RecursionError, MemoryError) as exc:
+            result = FileResult(
+                name,
+                self._source_guess(target),
+                "failed",
+                reason=f"hostile or damaged file ({type(exc).__name__})",
+            )
+        except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
+            result = FileResult(
+                name,
+                self._source_guess(target),
+                "failed",
+                reason=f"unreadable ({type(exc).__name__}: {str(exc)[:200]})",
+            )
         result.seconds = time.perf_counter() - t0
         self._add(result)
 
@@ -172,20 +195,14 @@ class Ingester:
         return "payer-document"
 
     def _url(self, url: str, manifests: dict[str, md.Meta]) -> FileResult:
-        import httpx
-
-        try:
-            resp = httpx.get(url, follow_redirects=True, timeout=30.0)
-        except httpx.HTTPError as exc:
-            raise DocumentError(f"download failed: {exc}") from None
-        if resp.status_code != 200:
-            raise DocumentError(f"download failed: HTTP {resp.status_code}")
-        name = url.rstrip("/").rsplit("/", 1)[-1] or "document"
-        if "pdf" in resp.headers.get("content-type", "") and not name.lower().endswith(".pdf"):
+        got = fetch(url, allow_hosts=self.allow_hosts)
+        clean = public_url(url)
+        name = urlsplit(got.url).path.rstrip("/").rsplit("/", 1)[-1] or "document"
+        if "pdf" in got.content_type and not name.lower().endswith(".pdf"):
             name += ".pdf"
-        doc = documents.load_bytes(name, resp.content)
-        doc.path = url
-        return self._document(doc, Path(name), manifests.get(url), url=url)
+        doc = documents.load_bytes(name, got.data)
+        doc.path = clean
+        return self._document(doc, Path(name), manifests.get(url) or manifests.get(clean), url=clean)
 
     def _document(
         self, doc: Document, path: Path, manifest: md.Meta | None, url: str | None = None
@@ -221,7 +238,7 @@ class Ingester:
             type=(manifest and manifest.type) or _type_guess(doc.text),
             effective_date=text_meta.effective_date or ident.effective_date,
             last_reviewed=text_meta.last_reviewed or ident.last_reviewed,
-            url=url or ident.url,
+            url=url or (public_url(ident.url) if ident.url else None),
             file=str(path) if not url else None,
             checksum=doc.checksum,
             pages=npages,

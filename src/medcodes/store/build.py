@@ -7,22 +7,35 @@ so the SQLite file is the single pointer that the rename swaps.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
 import shutil
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from medcodes.models import CodeRecord, Source
+from medcodes.models import CodeRecord, ReleaseFileError, Source
 from medcodes.store import schema
 from medcodes.store.context import BuildContext, BuildPaths, Settings, Step
 
-__all__ = ["BuildContext", "BuildPaths", "BuildReport", "Settings", "Step", "SystemReport", "build"]
+__all__ = [
+    "BuildContext",
+    "BuildError",
+    "BuildPaths",
+    "BuildReport",
+    "Settings",
+    "Step",
+    "SystemReport",
+    "build",
+    "build_lock",
+]
 
 BATCH = 5000
 INTERN_MIN = 40  # attrs values at least this long (as JSON) are stored once in `texts`
@@ -77,6 +90,64 @@ class BuildReport:
     size_bytes: int = 0
 
 
+class BuildError(Exception):
+    """A build could not run or finish; the message is one line a person can act on."""
+
+
+@contextmanager
+def build_lock(db_path: Path) -> Iterator[None]:
+    """Only one build into a path at a time: a second one fails at once with one clear line."""
+    lock_path = db_path.with_name(f".{db_path.name}.lock")
+    try:
+        fh = open(lock_path, "a+")
+    except OSError as exc:
+        raise BuildError(_describe_os_error(exc, db_path.parent)) from None
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            other = fh.read().strip() or "unknown"
+            raise BuildError(
+                f"another build into {db_path.name} is running (pid {other}); try again when it ends"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        yield
+    finally:
+        fh.close()
+
+
+def remove_stale_builds(db_path: Path) -> list[str]:
+    """Temporary files and artefact folders left by builds that were killed (call under the lock)."""
+    removed = []
+    for tmp in db_path.parent.glob(f".{db_path.name}.building-*"):
+        build_id = tmp.name.rsplit(".building-", 1)[-1].split("-journal")[0]
+        tmp.unlink(missing_ok=True)
+        shutil.rmtree(BuildPaths.of(db_path, build_id).artefacts, ignore_errors=True)
+        removed.append(tmp.name)
+    return removed
+
+
+def _describe_os_error(exc: BaseException, where: Path) -> str:
+    text = str(exc)
+    errno_ = getattr(exc, "errno", None)
+    if errno_ == errno.ENOSPC or "disk is full" in text or "disk full" in text:
+        return f"the disk is full while writing in {where}; free some space and build again"
+    read_only = (
+        isinstance(exc, PermissionError)
+        or errno_ in (errno.EROFS, errno.EACCES)
+        or "readonly" in text.replace("-", "")
+        or "read-only" in text
+        or "unable to open database file" in text
+    )
+    if read_only:
+        return f"cannot write in {where} (read-only or no permission)"
+    return f"writing in {where} failed: {text or type(exc).__name__}"
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -98,7 +169,30 @@ def build(
     """
     started = time.perf_counter()
     db_path = Path(db_path).resolve()
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BuildError(_describe_os_error(exc, db_path.parent)) from None
+    with build_lock(db_path):
+        stale = remove_stale_builds(db_path)
+        try:
+            report = _build_locked(db_path, sources, read, on_system, steps, settings, started)
+        except (sqlite3.OperationalError, OSError) as exc:
+            raise BuildError(_describe_os_error(exc, db_path.parent)) from None
+    if stale:
+        report.warnings.append(f"removed {len(stale)} temporary file(s) left by an interrupted build")
+    return report
+
+
+def _build_locked(
+    db_path: Path,
+    sources: list[Source],
+    read: Callable[[Source], Iterable[CodeRecord]],
+    on_system: Callable[[Source], Callable[[int], None]] | None,
+    steps: Iterable[Step],
+    settings: Settings | None,
+    started: float,
+) -> BuildReport:
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     settings = settings or Settings()
     paths = BuildPaths.of(db_path, build_id, settings.cache_dir)
@@ -159,6 +253,7 @@ def _import_source(
     source_id = cur.lastrowid
     sr = SystemReport(system=source.system, source=source.describe())
     tick = on_system(source) if on_system else None
+    read = _reporting_errors(read)
     (start_sort,) = conn.execute(
         "SELECT COALESCE(MAX(sort), -1) + 1 FROM codes WHERE system = ?", (source.system,)
     ).fetchone()
@@ -237,6 +332,32 @@ def _import_source(
         )
     sr.seconds = time.perf_counter() - t0
     return sr
+
+
+def _reporting_errors(
+    read: Callable[[Source], Iterable[CodeRecord]],
+) -> Callable[[Source], Iterator[CodeRecord]]:
+    """Any failure while reading a release (a corrupt workbook, a bad zip) names its file."""
+
+    def wrapped(src: Source) -> Iterator[CodeRecord]:
+        try:
+            yield from read(src)
+        except (ReleaseFileError, sqlite3.Error, MemoryError, KeyboardInterrupt):
+            raise
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES):
+                raise
+            raise ReleaseFileError(_main_file(src), f"cannot be read ({exc})") from None
+        except Exception as exc:  # noqa: BLE001 - third-party readers raise anything on a damaged file
+            raise ReleaseFileError(
+                _main_file(src), f"damaged or not the expected format ({type(exc).__name__}: {exc})"
+            ) from None
+
+    return wrapped
+
+
+def _main_file(src: Source) -> str:
+    return next((str(p) for p in src.files.values()), src.name)
 
 
 def _compute_depths(conn: sqlite3.Connection) -> None:
