@@ -30,6 +30,8 @@ _ROMAN = re.compile(r"^(?:i{1,3}|iv|v|vi{1,3}|ix|x|xi{1,3}|xiv|xv)$", re.I)
 # Separators CMS uses as words.
 _SYMBOLS = {"&": "and", "+": "plus", "<": "under", ">": "over", "=": "equal to", "@": "at", "#": "number",
             "%": "percent"}
+# Comparisons CMS writes with symbols ("3 cm/>" is "3 cm or more").
+_COMPARISONS = ((">=", " at least "), ("<=", " at most "), ("/>", " or more "), ("/<", " or less "))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +126,7 @@ def tokenize(short: str, lex: Lexicon | None = None) -> list[Token]:
                 glue = _NUMBER_GLUE.match(piece)
                 if glue and piece.lower() not in lex:
                     out.append(Token(glue.group(1), True, first))
-                    out.append(Token(glue.group(2), True, False))
+                    out.append(Token(glue.group(2), True, True))
                 else:
                     out.append(Token(piece, bool(re.match(r"[a-z0-9]", piece, re.I)), first))
                 first = False
@@ -152,6 +154,8 @@ def _choose(lex: Lexicon, key: str, index: int, words: list[str]) -> str:
 def expand(short: str, lex: Lexicon | None = None) -> str:
     """The readable title of a CMS short descriptor, in sentence case; unknown tokens stay as written."""
     lex = lex or lexicon()
+    for written, said in _COMPARISONS:
+        short = short.replace(written, said)
     tokens = tokenize(short, lex)
     words = [t.text.lower() for t in tokens if t.word]
     parts: list[str] = []
