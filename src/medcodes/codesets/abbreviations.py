@@ -120,7 +120,7 @@ def tokenize(short: str, lex: Lexicon | None = None) -> list[Token]:
             m = re.match(r"^(w/o|w/)(?=[a-z])", key, re.I)  # "w/dye", "w/img"
             if m:
                 out.append(Token(rest[:m.end()], True, first))
-                rest, first = rest[m.end():], False
+                rest, first = rest[m.end():], True
                 continue
             for piece in _PIECE.findall(rest):
                 glue = _NUMBER_GLUE.match(piece)
@@ -156,6 +156,7 @@ def expand(short: str, lex: Lexicon | None = None) -> str:
     lex = lex or lexicon()
     for written, said in _COMPARISONS:
         short = short.replace(written, said)
+    shouting = short.isupper()
     tokens = tokenize(short, lex)
     words = [t.text.lower() for t in tokens if t.word]
     parts: list[str] = []
@@ -168,7 +169,9 @@ def expand(short: str, lex: Lexicon | None = None) -> str:
             elif _is_number(key):
                 text = key
             else:
-                text = t.text if t.text[1:] != t.text[1:].lower() else t.text.lower()
+                # Mixed case ("IgG") is kept; a descriptor written all in capitals is not.
+                mixed = t.text[1:] != t.text[1:].lower() and not shouting
+                text = t.text if mixed else t.text.lower()
             wi += 1
         elif key in _SYMBOLS and key in lex:
             text = _choose(lex, key, wi, words)
