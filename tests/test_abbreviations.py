@@ -45,7 +45,7 @@ def test_sentence_case_keeps_acronyms_upper_case():
 
 def test_numbers_and_comparisons():
     assert ab.expand("Rpr arm wnd 2.5 cm/>") == "Repair arm wound 2.5 cm or more"
-    assert ab.expand("Nrv blk ea addl 15min") == "Nerve blk each additional 15 minutes"
+    assert ab.expand("Nrv blk ea addl 15min") == "Nerve block each additional 15 minutes"
 
 
 def test_unknown_tokens_are_kept_and_listed():
