@@ -266,5 +266,7 @@ def words_of(texts: Iterable[str]) -> set[str]:
 
 
 def vocabulary(long_texts: Iterable[str]) -> set[str]:
-    """Real English or medical words: the words of official long texts plus the project's word list."""
-    return words_of(long_texts) | set(common_words())
+    """Real English or medical words: the words of official long texts, the project's word list, and
+    the words the lexicon expands to (written by the project, so real words by construction)."""
+    expansions = words_of(s.expansion for senses in lexicon().senses.values() for s in senses)
+    return words_of(long_texts) | set(common_words()) | expansions
