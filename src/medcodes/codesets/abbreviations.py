@@ -13,7 +13,7 @@ words of which at least one must stand near the abbreviation (``near:arm,leg``) 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -199,11 +199,10 @@ def _sentence_case(title: str) -> str:
 # The check
 
 
-def unknown_tokens(text: str, vocabulary: Iterable[str] | frozenset[str] = frozenset(),
-                   lex: Lexicon | None = None) -> list[str]:
+def unknown_tokens(text: str, vocabulary: Container[str] = frozenset(), lex: Lexicon | None = None) -> list[str]:
     """Word tokens of `text` that are neither in the lexicon, nor numbers, nor in `vocabulary` (lower case)."""
     lex = lex or lexicon()
-    vocab = vocabulary if isinstance(vocabulary, (set, frozenset)) else set(vocabulary)
+    vocab = vocabulary
     out = []
     for t in tokenize(text, lex):
         key = t.text.lower()
@@ -225,10 +224,10 @@ class LexiconReport:
         return self.with_unknown / self.texts if self.texts else 0.0
 
 
-def lexicon_report(texts: Iterable[str], vocabulary: Iterable[str], lex: Lexicon | None = None) -> LexiconReport:
+def lexicon_report(texts: Iterable[str], vocabulary: Container[str], lex: Lexicon | None = None) -> LexiconReport:
     """How many of `texts` hold a token outside the lexicon and the word list, and which tokens."""
     lex = lex or lexicon()
-    vocab = set(vocabulary)
+    vocab = vocabulary
     n = bad = 0
     unknown: dict[str, int] = {}
     examples: dict[str, str] = {}
@@ -248,13 +247,41 @@ def lexicon_report(texts: Iterable[str], vocabulary: Iterable[str], lex: Lexicon
 
 
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:'[a-z]+)?")
+# A token counts as ordinary English when wordfreq puts it at or above this Zipf frequency
+# (3.0 = about once per million words); rarer strings are more likely CMS clippings than words.
+ENGLISH_ZIPF = 3.0
 
 
 @lru_cache(maxsize=1)
-def common_words() -> frozenset[str]:
-    """The project's own list of ordinary English words (``english_words.txt``)."""
-    text = resources.files("medcodes.codesets").joinpath("english_words.txt").read_text(encoding="utf-8")
-    return frozenset(w.strip().lower() for w in text.split() if w.strip() and not w.startswith("#"))
+def medical_words() -> frozenset[str]:
+    """The project's own list of medical words that occur in no official long text (``medical_words.txt``)."""
+    text = resources.files("medcodes.codesets").joinpath("medical_words.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip().lower() for line in text.splitlines() if not line.startswith("#")
+                     for w in line.split())
+
+
+@lru_cache(maxsize=65536)
+def is_english(word: str) -> bool:
+    """True when `word` is a common English word by wordfreq's offline frequency lists."""
+    if not word.isalpha():
+        return False
+    from wordfreq import zipf_frequency  # imported late: loading its lists takes a moment
+
+    return zipf_frequency(word, "en") >= ENGLISH_ZIPF
+
+
+class Vocabulary(Container[str]):
+    """Real English or medical words: a set of known words, then wordfreq."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = set(words)
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and (word in self.words or is_english(word))
+
+    def __ior__(self, other: Vocabulary | Iterable[str]) -> Vocabulary:
+        self.words |= other.words if isinstance(other, Vocabulary) else set(other)
+        return self
 
 
 def words_of(texts: Iterable[str]) -> set[str]:
@@ -265,8 +292,9 @@ def words_of(texts: Iterable[str]) -> set[str]:
     return out
 
 
-def vocabulary(long_texts: Iterable[str]) -> set[str]:
-    """Real English or medical words: the words of official long texts, the project's word list, and
-    the words the lexicon expands to (written by the project, so real words by construction)."""
+def vocabulary(long_texts: Iterable[str]) -> Vocabulary:
+    """Real English or medical words: the words of official long texts, the project's medical word list,
+    the words the lexicon expands to (written by the project, so real words by construction), and
+    any word wordfreq finds common in English."""
     expansions = words_of(s.expansion for senses in lexicon().senses.values() for s in senses)
-    return words_of(long_texts) | set(common_words()) | expansions
+    return Vocabulary(words_of(long_texts) | set(medical_words()) | expansions)
