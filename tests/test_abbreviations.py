@@ -67,6 +67,28 @@ def test_lexicon_rows_are_well_formed():
             assert s.expansion.strip() == s.expansion and s.expansion
 
 
+def test_no_abbreviation_has_two_default_rows():
+    """Two rows without a context for one abbreviation would leave its meaning to file order."""
+    from importlib import resources
+
+    text = resources.files("medcodes.codesets").joinpath("cms_abbreviations.tsv").read_text(encoding="utf-8")
+    defaults: dict[str, int] = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if line.startswith("#") or parts[0] == "abbr" or len(parts) < 2:
+            continue
+        if len(parts) < 3 or not parts[2].strip():
+            defaults[parts[0]] = defaults.get(parts[0], 0) + 1
+    assert [a for a, n in defaults.items() if n > 1] == []
+
+
+def test_wordfreq_decides_ordinary_english_but_not_clippings():
+    assert ab.is_english("bilateral") and ab.is_english("removal")
+    assert not ab.is_english("xcapsl") and not ab.is_english("rmvl") and not ab.is_english("ostectomy")
+    vocab = ab.vocabulary(["Ostectomy of the jaw"])
+    assert "ostectomy" in vocab and "removal" in vocab and "zqxv" not in vocab
+
+
 def test_report_counts_texts_with_unknown_tokens():
     report = ab.lexicon_report(["Rem ext dev", "Qqq arm", "Qqq leg"], {"arm", "leg"})
     assert (report.texts, report.with_unknown, report.unknown) == (3, 2, {"qqq": 2})
@@ -90,10 +112,19 @@ def _short_descriptors(data: Path) -> list[str]:
     return [s for s in shorts if s]
 
 
-def test_lexicon_covers_every_short_descriptor(shared_data, real_db):
-    db = sqlite3.connect(real_db)
+def _vocabulary(db: sqlite3.Connection) -> ab.Vocabulary:
+    """Official long texts of the build: ICD-10-CM, ICD-10-PCS and HCPCS titles, CLFS/AMA long descriptors."""
     vocab = ab.vocabulary(t for (t,) in db.execute(
         "SELECT title FROM codes WHERE system IN ('icd10cm', 'icd10pcs', 'hcpcs')"))
+    vocab |= ab.words_of(t for (t,) in db.execute(
+        "SELECT title FROM codes WHERE system = 'cpt' AND json_extract(attrs, '$.title_source')"
+        " IN ('clfs', 'ama', 'ama_medium')"))
+    return vocab
+
+
+def test_lexicon_covers_every_short_descriptor(shared_data, real_db):
+    db = sqlite3.connect(real_db)
+    vocab = _vocabulary(db)
     report = ab.lexicon_report(sorted(set(_short_descriptors(shared_data))), vocab)
     assert report.texts > 15000
     top = list(report.unknown.items())[:30]
@@ -106,8 +137,7 @@ EXPECTED = {"66984": "cataract", "99213": "established", "99214": "established",
 
 def test_headings_of_common_codes_are_readable(real_db):
     db = sqlite3.connect(real_db)
-    vocab = ab.vocabulary(t for (t,) in db.execute(
-        "SELECT title FROM codes WHERE system IN ('icd10cm', 'icd10pcs', 'hcpcs')"))
+    vocab = _vocabulary(db)
     rows = dict(db.execute(
         f"SELECT code, title FROM codes WHERE system = 'cpt' AND code IN ({','.join('?' * len(EXPECTED))})",
         list(EXPECTED)).fetchall())
