@@ -154,8 +154,7 @@ def _choose(lex: Lexicon, key: str, index: int, words: list[str]) -> str:
 def expand(short: str, lex: Lexicon | None = None) -> str:
     """The readable title of a CMS short descriptor, in sentence case; unknown tokens stay as written."""
     lex = lex or lexicon()
-    for written, said in _COMPARISONS:
-        short = short.replace(written, said)
+    short = _spell_comparisons(short)
     shouting = short.isupper()
     tokens = tokenize(short, lex)
     words = [t.text.lower() for t in tokens if t.word]
@@ -187,6 +186,12 @@ def expand(short: str, lex: Lexicon | None = None) -> str:
     return _sentence_case(title)
 
 
+def _spell_comparisons(short: str) -> str:
+    for written, said in _COMPARISONS:
+        short = short.replace(written, said)
+    return short
+
+
 def _sentence_case(title: str) -> str:
     """First letter upper case; the lexicon already spells acronyms and names in their own case."""
     for i, ch in enumerate(title):
@@ -204,7 +209,8 @@ def unknown_tokens(text: str, vocabulary: Container[str] = frozenset(), lex: Lex
     lex = lex or lexicon()
     vocab = vocabulary
     out = []
-    for t in tokenize(text, lex):
+    # Tokenised as `expand` sees it, so a lexicon row written for a chunk matches in both.
+    for t in tokenize(_spell_comparisons(text), lex):
         key = t.text.lower()
         if not t.word or key in lex or _is_number(key) or _ROMAN.match(key) or key in vocab:
             continue
