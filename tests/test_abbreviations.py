@@ -132,7 +132,7 @@ def test_lexicon_covers_every_short_descriptor(shared_data, real_db):
 
 
 EXPECTED = {"66984": "cataract", "99213": "established", "99214": "established", "36904": "dialysis",
-            "36905": "dialysis", "36906": "dialysis", "90686": "vaccine", "70551": "brain", "77299": "radiation"}
+            "36905": "dialysis", "36906": "dialysis", "90686": "vaccine", "70551": "brain", "77299": "radiology"}
 
 
 def test_headings_of_common_codes_are_readable(real_db):

@@ -31,7 +31,10 @@ _ROMAN = re.compile(r"^(?:i{1,3}|iv|v|vi{1,3}|ix|x|xi{1,3}|xiv|xv)$", re.I)
 _SYMBOLS = {"&": "and", "+": "plus", "<": "under", ">": "over", "=": "equal to", "@": "at", "#": "number",
             "%": "percent"}
 # Comparisons CMS writes with symbols ("3 cm/>" is "3 cm or more").
-_COMPARISONS = ((">=", " at least "), ("<=", " at most "), ("/>", " or more "), ("/<", " or less "))
+_COMPARISONS = ((">=", " at least "), ("<=", " at most "), ("/>", " or more "), ("/<", " or less "),
+                ("&/", " and/or "), ("+/-", " with or without "), ("+-", " with or without "))
+# "3+", "36+", "2 yrs+": this many or more.
+_OR_MORE = re.compile(r"(?<![a-z0-9])(\d+|yrs?)\+(?=\s|/|,|$)", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +120,9 @@ def tokenize(short: str, lex: Lexicon | None = None) -> list[Token]:
                 out.append(Token(rest[:len(key)], True, first))
                 out.extend(Token(c, False, False) for c in trail)
                 break
-            m = re.match(r"^(w/o|w/)(?=[a-z])", key, re.I)  # "w/dye", "w/img"
+            m = re.match(r"^(w/o|w/)(?=[a-z0-9])", key, re.I)  # "w/dye", "w/img", "w/3d"
+            if m and m.group(1) == "w/o" and _is_word(re.match(r"[a-z]*", key[2:]).group(0), lex):
+                m = re.match(r"^w/", key)  # "w/oral" is with oral, not without "ral"
             if m:
                 out.append(Token(rest[:m.end()], True, first))
                 rest, first = rest[m.end():], True
@@ -132,6 +137,10 @@ def tokenize(short: str, lex: Lexicon | None = None) -> list[Token]:
                 first = False
             break
     return out
+
+
+def _is_word(word: str, lex: Lexicon) -> bool:
+    return word in lex or word in medical_words() or is_english(word)
 
 
 def _is_number(word: str) -> bool:
@@ -159,6 +168,7 @@ def expand(short: str, lex: Lexicon | None = None) -> str:
     tokens = tokenize(short, lex)
     words = [t.text.lower() for t in tokens if t.word]
     parts: list[str] = []
+    after_symbol = False
     wi = 0
     for t in tokens:
         key = t.text.lower()
@@ -178,10 +188,11 @@ def expand(short: str, lex: Lexicon | None = None) -> str:
             text = _SYMBOLS[key]
         else:
             text = t.text
-        spaced = t.space_before or (key in _SYMBOLS) or (parts and parts[-1] in _SYMBOLS.values())
+        spaced = t.space_before or (key in _SYMBOLS) or after_symbol
         if parts and spaced and text not in (",", ";", ":"):
             parts.append(" ")
         parts.append(text)
+        after_symbol = not t.word and key in _SYMBOLS
     title = re.sub(r"\s+", " ", "".join(parts)).strip()
     return _sentence_case(title)
 
@@ -189,7 +200,7 @@ def expand(short: str, lex: Lexicon | None = None) -> str:
 def _spell_comparisons(short: str) -> str:
     for written, said in _COMPARISONS:
         short = short.replace(written, said)
-    return short
+    return _OR_MORE.sub(r"\1 or more ", short)
 
 
 def _sentence_case(title: str) -> str:
