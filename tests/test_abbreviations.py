@@ -35,6 +35,11 @@ def test_with_without_and_ampersand():
     assert ab.expand("Foot scan w/dye") == "Foot scan with dye"
     assert ab.expand("Cyst i&d w/ drain") == "Cyst incision and drainage with drain"
     assert ab.expand("Skin&tis rpr") == "Skin and tissue repair"
+    # "w/o" glued to a word only means "without" when what follows is no word on its own.
+    assert ab.expand("Foot scan w/oral dye") == "Foot scan with oral dye"
+    assert ab.expand("Foot scan w/odye") == "Foot scan without dye"
+    assert ab.expand("Skin&/tis rpr") == "Skin and/or tissue repair"
+    assert ab.expand("Skin rpr +-tis") == "Skin repair with or without tissue"
 
 
 def test_sentence_case_keeps_acronyms_upper_case():
@@ -46,6 +51,8 @@ def test_sentence_case_keeps_acronyms_upper_case():
 def test_numbers_and_comparisons():
     assert ab.expand("Rpr arm wnd 2.5 cm/>") == "Repair arm wound 2.5 cm or more"
     assert ab.expand("Nrv blk ea addl 15min") == "Nerve block each additional 15 minutes"
+    assert ab.expand("Nrv blk 3+ sites") == "Nerve block 3 or more sites"
+    assert "or more" not in ab.expand("Cd4+ cell count")  # a marker's "+" is no count
 
 
 def test_unknown_tokens_are_kept_and_listed():
