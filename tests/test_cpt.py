@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from medcodes.codesets import cpt
+from medcodes.codesets.abbreviations import expand
 from medcodes.models import ReleaseFileError
 from medcodes.store import build
 from medcodes.store.db import Store
@@ -374,7 +375,8 @@ def test_real_seed_codes(real, tmp_path):
     assert by["85230"].attrs["title_source"] == "clfs"
     assert by["85230"].attrs["clfs"]["long"] == "Clotting factor VII (proconvertin, stable factor)"
     assert by["85230"].short_title == "Clot factor vii proconvertin"
-    assert by["76496"].title == "Unlisted fluoroscopic px"
+    # A code with only a short descriptor: readable title expanded through the lexicon, raw short kept.
+    assert by["76496"].title == expand(by["76496"].short_title) != by["76496"].short_title
     assert by["36904"].attrs["pfs"]["global"] == "000" and by["36904"].attrs["opps"]["apc"]
     assert not any(r.code[0].isalpha() for r in recs if r.kind == "code")  # no HCPCS Level II
     db = tmp_path / "real_cpt.sqlite"

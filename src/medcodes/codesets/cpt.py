@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from medcodes import systems
+from medcodes.codesets.abbreviations import expand
 from medcodes.models import CodeRecord, ReleaseFileError, Source
 
 SYSTEM = "cpt"
@@ -803,6 +804,10 @@ def merge(
         if "ama_short" in said and said["ama_short"].long:
             shorts.insert(0, ("ama_short", said["ama_short"].long))
         short = shorts[0][1] if shorts else None
+        if title is not None and title_source in ("pfs", "opps", "ama_short"):
+            # A CMS/AMA short descriptor is abbreviated: the readable title is its expansion through
+            # the project's lexicon; short_title keeps the raw wording.
+            title = expand(title) or title
         if title is None:
             title, title_source = code, None
         described = [k for k, e in said.items() if e.short or e.long]
