@@ -91,7 +91,10 @@ def build(
             return lambda n: progress.update(task, completed=n)
 
         try:
-            report = store_build.build(db_path(db), sources, codesets.read, on_system=on_system)
+            from medcodes.history.build import step as history_step
+
+            steps = [*store_build._post_build_steps(), ("history", history_step(data_dir))]
+            report = store_build.build(db_path(db), sources, codesets.read, on_system=on_system, steps=steps)
         except (ReleaseFileError, ValueError) as exc:
             console.print(f"[red]error:[/] {exc}")
             console.print("The existing database was left untouched.")
