@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 from medcodes.codes import canonical, display
@@ -103,6 +103,18 @@ def hit_statuses(store: Store, keys: list[tuple[str, str]], today: date | None =
         s = st.current(rec, storage.events(store.conn, system, code) if rec is None else [], today, _years(store, system))
         if s is not None:
             out[(system, code)] = s
+    return out
+
+
+def history_filter(store: Store, hits: list, on: date) -> list:
+    """Search hits as of a date of service: codes added later are dropped, and `billable` is what
+    it was then (D71 on 2025-06-01). Hits are anything with system, code and billable."""
+    out = []
+    for hit in hits:
+        rec = store.get(hit.system, hit.code)
+        a = st.as_of(rec, storage.events(store.conn, hit.system, hit.code), on)
+        if a.exists:
+            out.append(replace(hit, billable=a.billable))
     return out
 
 

@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from medcodes.history.service import code_history, deleted_codes, history_filter, hit_statuses
+from medcodes.history.service import document as history_document
 from medcodes.models import SYSTEM_LABELS, SYSTEMS
 from medcodes.search import MAX_QUERY_CHARS, Hit, QueryTooLong, autocomplete, search
 from medcodes.search.service import MAX_LIMIT, MAX_OFFSET
@@ -38,6 +40,9 @@ class HitOut(BaseModel):
     score: float
     highlight: str | None = None
     url: str
+    status: str = "active"  # active | deleted | terminated | possibly_outdated
+    status_label: str | None = None
+    replaced_by: list[dict] = []
 
 
 class SearchOut(BaseModel):
@@ -48,6 +53,7 @@ class SearchOut(BaseModel):
     limit: int
     offset: int
     results: list[HitOut]
+    deleted: list[dict] = []  # a code typed exactly that is gone from the release, with its successors
 
 
 class Crumb(BaseModel):
@@ -84,6 +90,15 @@ class CodeOut(BaseModel):
     notes: list[NoteOut]
     attrs: dict
     data_version: str | None
+    # History (medcodes.history): status today, dated changes, successors, Code Editor edits.
+    status: str = "active"
+    status_label: str | None = None
+    status_date: str | None = None
+    history: list[dict] = []
+    replaced_by: list[dict] = []
+    replaces: list[dict] = []
+    edits: list[dict] = []
+    as_of: dict | None = None
 
 
 def _store(request: Request) -> Store:
@@ -94,18 +109,21 @@ def _url(system: str, display: str) -> str:
     return f"/codes/{system}/{display}"
 
 
-def _hit(h: Hit) -> HitOut:
+def _hit(h: Hit, statuses: dict | None = None) -> HitOut:
+    st = (statuses or {}).get((h.system, h.code))
     return HitOut(
         system=h.system,
         code=h.code,
         display=h.display,
         title=h.title,
         kind=h.kind,
-        billable=h.billable,
+        billable=h.billable and (st is None or st.billable),
         breadcrumb=h.breadcrumb,
         score=h.score,
         highlight=h.highlight,
         url=_url(h.system, h.display),
+        status=st.status if st else "active",
+        status_label=st.label if st else None,
     )
 
 
@@ -120,29 +138,41 @@ def api_search(
     system: System | None = Query(None, description="Only this code system"),
     billable: bool | None = Query(None, description="true: billable codes only; false: headers only"),
     active_on: date | None = Query(None, description="Only codes in effect on this date (YYYY-MM-DD)"),
+    on: date | None = Query(None, alias="date", description="Date of service (YYYY-MM-DD): only codes valid then"),
+    include_deleted: bool = Query(False, description="Also deleted and terminated codes (marked as such)"),
     limit: int = Query(20, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> SearchOut:
+    store = _store(request)
     try:
         res = search(
-            _store(request),
+            store,
             q,
             system=system.value if system else None,
             billable=billable,
-            active_on=active_on,
+            active_on=active_on or on,
             limit=limit,
             offset=offset,
+            include_deleted=include_deleted,
         )
     except QueryTooLong as exc:
         raise _unprocessable(str(exc)) from None
+    results = res.results
+    if on is not None:
+        results = history_filter(store, results, on)
+    shown = ([res.exact] if res.exact else []) + results
+    # On a date of service, `billable` already says what it was then; today's status is not asked.
+    statuses = hit_statuses(store, [(h.system, h.code) for h in shown]) if on is None else {}
+    deleted = [] if res.exact else deleted_codes(store, q, system.value if system else None)
     return SearchOut(
         query=res.query,
         total=res.total,
         corrected_query=res.corrected_query,
-        exact=_hit(res.exact) if res.exact else None,
+        exact=_hit(res.exact, statuses) if res.exact else None,
         limit=limit,
         offset=offset,
-        results=[_hit(h) for h in res.results],
+        results=[_hit(h, statuses) for h in results],
+        deleted=[history_document(h) for h in deleted],
     )
 
 
@@ -153,7 +183,9 @@ def api_autocomplete(
     limit: int = Query(8, ge=1, le=20),
 ) -> list[HitOut]:
     try:
-        return [_hit(h) for h in autocomplete(_store(request), q, limit=limit)]
+        store = _store(request)
+        hits = autocomplete(store, q, limit=limit)
+        return [_hit(h, hit_statuses(store, [(h.system, h.code) for h in hits])) for h in hits]
     except QueryTooLong as exc:
         raise _unprocessable(str(exc)) from None
 
@@ -196,7 +228,12 @@ def code_document(store: Store, system: str, code: str) -> CodeOut | None:
     summary="One code: descriptor, hierarchy, children and notes",
     responses={404: {"description": "Unknown system, or unknown code (with the nearest existing codes)"}},
 )
-def api_code(request: Request, system: str, code: str) -> CodeOut | JSONResponse:
+def api_code(
+    request: Request,
+    system: str,
+    code: str,
+    on: date | None = Query(None, alias="date", description="Date of service (YYYY-MM-DD): was the code valid and billable then?"),
+) -> CodeOut | JSONResponse:
     if system not in SYSTEMS:
         return JSONResponse(
             status_code=404,
@@ -206,6 +243,11 @@ def api_code(request: Request, system: str, code: str) -> CodeOut | JSONResponse
         raise _unprocessable("code is longer than 40 characters")
     store = _store(request)
     doc = code_document(store, system, code)
+    hist = code_history(store, system, code, on=on)
+    if doc is not None and hist is not None:
+        return with_history(doc, hist)
+    if hist is not None:  # deleted: answered from its history, with its successors
+        return deleted_document(store, hist)
     if doc is None:
         near = store.nearest(code, system)
         return JSONResponse(
@@ -220,6 +262,58 @@ def api_code(request: Request, system: str, code: str) -> CodeOut | JSONResponse
             },
         )
     return doc
+
+
+def with_history(doc: CodeOut, hist) -> CodeOut:
+    from medcodes.history.service import document
+
+    h = document(hist)
+    return doc.model_copy(
+        update={
+            "status": h["status"],
+            "status_label": h["status_label"],
+            "status_date": h["status_date"],
+            # Never "billable" after the termination date, nor when only an old file knows the code.
+            "billable": doc.billable and hist.status.billable,
+            "history": h["history"],
+            "replaced_by": h["replaced_by"],
+            "replaces": h["replaces"],
+            "edits": h["edits"],
+            "as_of": h.get("as_of"),
+        }
+    )
+
+
+def deleted_document(store: Store, hist) -> CodeOut:
+    from medcodes.history.service import document
+
+    h = document(hist)
+    return CodeOut(
+        system=hist.system,
+        label=SYSTEM_LABELS[hist.system],
+        code=hist.code,
+        display=hist.display,
+        title=hist.title or "",
+        short_title=None,
+        kind="code",
+        billable=False,
+        effective_date=None,
+        termination_date=None,  # a deletion date is the first day it is no longer valid: see status_date
+        url=_url(hist.system, hist.display),
+        breadcrumb=[],
+        children=[],
+        notes=[],
+        attrs={},
+        data_version=store.data_versions().get(hist.system),
+        status=h["status"],
+        status_label=h["status_label"],
+        status_date=h["status_date"],
+        history=h["history"],
+        replaced_by=h["replaced_by"],
+        replaces=h["replaces"],
+        edits=h["edits"],
+        as_of=h.get("as_of"),
+    )
 
 
 # -- JSON errors -------------------------------------------------------------------------------
