@@ -18,6 +18,7 @@ from rich.table import Table
 
 from medcodes.cli_common import DbOption, JsonOption, console, db_path, open_store, out, print_json
 from medcodes.explain.cli import app as explain_app
+from medcodes.history import cli as history_cli
 from medcodes.models import SYSTEM_LABELS, SYSTEMS, ReleaseFileError
 from medcodes.policies.cli import app as policies_app
 from medcodes.similar.cli import similar as similar_cmd
@@ -27,6 +28,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.command("history")(history_cli.history)
+app.command("changes")(history_cli.changes)
+
+
 @app.command()
 def build(
     db: DbOption = None,

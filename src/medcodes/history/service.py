@@ -210,5 +210,6 @@ def summary_line(h: CodeHistory) -> str:
     if first.event == "added":
         parts.append(f"Added {first.date}")
     if last is not first or first.event != "added":
-        parts.append(f"{(last.detail or last.event).rstrip('.')} {last.date}")
+        what = (last.detail or last.event.capitalize()).rstrip(".")
+        parts.append(what if last.date in what else f"{what} {last.date}")
     return "; ".join(parts) + f" ({last.source})."
