@@ -6,10 +6,18 @@ from datetime import date
 from typing import Annotated
 
 import typer
-
-from medcodes.cli_common import DbOption, JsonOption, SystemOption, check_system, console, open_store, out, print_json
 from rich.markup import escape
 
+from medcodes.cli_common import (
+    DbOption,
+    JsonOption,
+    SystemOption,
+    check_system,
+    console,
+    open_store,
+    out,
+    print_json,
+)
 from medcodes.codes import looks_like
 from medcodes.history import service
 from medcodes.models import SYSTEMS
@@ -50,7 +58,8 @@ def history(
         if h.as_of:
             out.print(f"  on {h.as_of.date}: {h.as_of.note}")
         for e in h.events:
-            out.print(f"  {e.date}  {e.event:10} {escape(e.detail or "")}  {escape("[" + e.source + "]")}")
+            detail, source = escape(e.detail or ""), escape(f"[{e.source}]")
+            out.print(f"  {e.date}  {e.event:10} {detail}  {source}")
         for link in h.replaced_by:
             out.print(f"  replaced by {link.display} ({link.system}) {link.title or ''}")
         for link in h.replaces:

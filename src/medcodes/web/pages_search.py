@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 
+from medcodes.history.service import code_history, deleted_codes, hit_statuses
 from medcodes.models import SYSTEMS
 from medcodes.search import QueryTooLong
 from medcodes.search import search as _search
 from medcodes.web.app import get_store
-from medcodes.history.service import code_history, deleted_codes, hit_statuses
 from medcodes.web.pages_common import code_url, not_modified, redirect, render, system_alias
 from medcodes.web.pages_errors import PageError
 
