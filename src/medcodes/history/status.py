@@ -73,7 +73,7 @@ def current(rec: CodeRecord | None, events: Sequence[Event], today: date | None 
         last = gone[-1]
         return Status("deleted", last.date, False, f"Deleted on {last.date}")
     if rec.termination_date and rec.termination_date < on:
-        return Status("terminated", rec.termination_date, False, f"Terminated: last date of service {rec.termination_date}")
+        return Status("terminated", rec.termination_date, False, f"Deleted — last date of service {rec.termination_date}")
     if years and _outdated(rec, years):
         return Status(
             "possibly_outdated", None, False, "Possibly outdated",
