@@ -17,7 +17,6 @@ from medcodes.codesets.hcpcs_index_pdf import (
 
 def _pdf(path: Path, lines: list[str]) -> Path:
     """A one-page PDF whose text is ``lines``, written by hand so the test needs no PDF writer."""
-
     def esc(text: str) -> str:
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 

@@ -42,9 +42,7 @@ def test_mce_fixture_lists_and_exception():
 
 def test_mce_unknown_list_names_file_and_line(tmp_path):
     bad = tmp_path / "Definitions of Medicare Code Edits_v_1_0.txt"
-    bad.write_text(
-        "v1.0 April 2031\nChapter 1: Edit code lists\n42. A new edit\nX0001\tSomething\n", encoding="cp1252"
-    )
+    bad.write_text("v1.0 April 2031\nChapter 1: Edit code lists\n42. A new edit\nX0001\tSomething\n", encoding="cp1252")
     with pytest.raises(ReleaseFileError, match=r"line 4.*X0001"):
         list(mce.read(mce.recognise(bad)))
 
@@ -54,9 +52,7 @@ def test_cm_addenda_dates_and_rows():
     assert (af.system, af.fiscal_year, af.effective_date) == ("icd10cm", 2031, "2030-10-01")
     rows = list(icd10_addenda.read(af))
     assert [(r.action, r.code, r.valid) for r in rows[:3]] == [
-        ("delete", "A999", True),
-        ("add", "A999", False),
-        ("add", "A9991", True),
+        ("delete", "A999", True), ("add", "A999", False), ("add", "A9991", True)
     ]
     assert rows[-1].long_title == "Test title after"
 
@@ -73,11 +69,7 @@ def test_pcs_addenda_april_update_and_conversion():
 
 def test_bad_addenda_line_names_file_and_line(tmp_path):
     bad = tmp_path / "icd10cm_order_addenda_2031.txt"
-    text = (
-        (HERE / "icd10cm_order_addenda_2031.txt")
-        .read_text("latin-1")
-        .replace("Add:         1 A9991", "Add:         x A9991")
-    )
+    text = (HERE / "icd10cm_order_addenda_2031.txt").read_text("latin-1").replace("Add:         1 A9991", "Add:         x A9991")
     bad.write_text(text, "latin-1")
     (af,) = icd10_addenda.find(bad)
     with pytest.raises(ReleaseFileError, match=r"icd10cm_order_addenda_2031.txt line 3"):
@@ -86,9 +78,7 @@ def test_bad_addenda_line_names_file_and_line(tmp_path):
 
 def test_build_history_on_fixtures(tmp_path):
     conn = sqlite3.connect(tmp_path / "h.sqlite")
-    conn.execute(
-        "CREATE TABLE codes (system TEXT, code TEXT, kind TEXT, title TEXT, effective_date TEXT, termination_date TEXT, attrs TEXT)"
-    )
+    conn.execute("CREATE TABLE codes (system TEXT, code TEXT, kind TEXT, title TEXT, effective_date TEXT, termination_date TEXT, attrs TEXT)")
     conn.execute(
         "INSERT INTO codes VALUES ('hcpcs','Z9001','code','Old supply','2001-01-01','2017-12-31',?)",
         (json.dumps({"cross_references": ["Z9002"]}),),
@@ -101,25 +91,15 @@ def test_build_history_on_fixtures(tmp_path):
     assert ("icd10cm", "B9990", "deleted") in events
     assert ("hcpcs", "Z9001", "terminated") in events
     succ = set(conn.execute("SELECT system, old, new_system, new FROM code_successors"))
-    assert {
-        ("icd10pcs", "0TEST01", "icd10pcs", "0TEST02"),
-        ("icd10cm", "A999", "icd10cm", "A9991"),
-        ("hcpcs", "Z9001", "hcpcs", "Z9002"),
-    } <= succ
+    assert {("icd10pcs", "0TEST01", "icd10pcs", "0TEST02"), ("icd10cm", "A999", "icd10cm", "A9991"),
+            ("hcpcs", "Z9001", "hcpcs", "Z9002")} <= succ
 
 
 # -- status logic --------------------------------------------------------------------------------
 
 
 def _rec(**kw) -> CodeRecord:
-    base = {
-        "system": "hcpcs",
-        "code": "Z9001",
-        "display": "Z9001",
-        "kind": "code",
-        "title": "t",
-        "billable": True,
-    }
+    base = {"system": "hcpcs", "code": "Z9001", "display": "Z9001", "kind": "code", "title": "t", "billable": True}
     return CodeRecord(**(base | kw))
 
 
@@ -132,20 +112,9 @@ def test_never_billable_after_termination():
 
 
 def test_possibly_outdated_from_source_years():
-    years = st.source_years(
-        {
-            "pfs": "PPRRVU2025_Oct.csv",
-            "opps": "2023_January_Web_Addendum_B.xlsx",
-            "clfs": "PUF_CLFS_CY2026_Q2V1.csv",
-        }
-    )
-    assert (
-        st.current(_rec(system="cpt", attrs={"sources": ["opps"]}), [], years=years).status
-        == "possibly_outdated"
-    )
-    assert (
-        st.current(_rec(system="cpt", attrs={"sources": ["opps", "pfs"]}), [], years=years).status == "active"
-    )
+    years = st.source_years({"pfs": "PPRRVU2025_Oct.csv", "opps": "2023_January_Web_Addendum_B.xlsx", "clfs": "PUF_CLFS_CY2026_Q2V1.csv"})
+    assert st.current(_rec(system="cpt", attrs={"sources": ["opps"]}), [], years=years).status == "possibly_outdated"
+    assert st.current(_rec(system="cpt", attrs={"sources": ["opps", "pfs"]}), [], years=years).status == "active"
     assert st.current(_rec(system="cpt", attrs={"sources": ["clfs"]}), [], years=years).status == "active"
 
 
@@ -209,9 +178,7 @@ def test_d71_as_of_2025_06_01(server):
         d71 = c.get("/api/v1/codes/icd10cm/D71", params={"date": "2025-06-01"}).json()
         d711 = c.get("/api/v1/codes/icd10cm/D71.1", params={"date": "2025-06-01"}).json()
         later = c.get("/api/v1/codes/icd10cm/D71.1", params={"date": "2025-10-01"}).json()
-        hits = c.get(
-            "/api/v1/search", params={"q": "leukocyte adhesion deficiency", "date": "2025-06-01"}
-        ).json()
+        hits = c.get("/api/v1/search", params={"q": "leukocyte adhesion deficiency", "date": "2025-06-01"}).json()
     assert d71["as_of"]["exists"] and d71["as_of"]["billable"]
     assert not d71["billable"]  # today D71 is a heading
     assert not d711["as_of"]["exists"] and not d711["as_of"]["billable"]
@@ -252,10 +219,7 @@ def test_c9014_successor_and_99441_possibly_outdated(server):
 @pytest.mark.shared
 def test_change_feed(server):
     with server.client() as c:
-        feed = c.get(
-            "/api/v1/changes",
-            params={"system": "icd10cm", "since": "2025-10-01", "until": "2025-10-01", "limit": 5000},
-        ).json()
+        feed = c.get("/api/v1/changes", params={"system": "icd10cm", "since": "2025-10-01", "until": "2025-10-01", "limit": 5000}).json()
         bad = c.get("/api/v1/changes", params={"since": "yesterday"})
         bad_system = c.get("/api/v1/changes", params={"since": "2025-01-01", "system": "nope"})
     kinds = {e["event"] for e in feed["changes"]}
@@ -278,13 +242,9 @@ def test_cli_history_and_changes_json(history_db):
     assert doc["status"] == "deleted" and doc["replaced_by"][0]["code"] == "3E033AZ"
     res = runner.invoke(app, ["history", "D71.1", "--date", "2025-06-01", "--db", str(history_db), "--json"])
     assert json.loads(res.stdout)[0]["as_of"]["exists"] is False
-    res = runner.invoke(
-        app, ["changes", "--since", "2026-04-01", "--system", "icd10pcs", "--db", str(history_db), "--json"]
-    )
+    res = runner.invoke(app, ["changes", "--since", "2026-04-01", "--system", "icd10pcs", "--db", str(history_db), "--json"])
     assert res.exit_code == 0, res.output
     feed = json.loads(res.stdout)
-    assert {"code": "30233AZ", "event": "deleted"}.items() <= next(
-        e for e in feed["changes"] if e["code"] == "30233AZ"
-    ).items()
+    assert {"code": "30233AZ", "event": "deleted"}.items() <= next(e for e in feed["changes"] if e["code"] == "30233AZ").items()
     res = runner.invoke(app, ["changes", "--since", "soon", "--db", str(history_db)])
     assert res.exit_code == 2

@@ -34,9 +34,7 @@ _SEE = re.compile(r"^(?P<term>.+?),?\s+see\s+(?P<target>.+)$", re.I)
 # Where the dose column starts in a Table of Drugs row ("100 mg", "up to 250 mg", "per 1.5 gm").
 _DOSE = re.compile(
     r"\s(?:up\s+to|per|\d[\d.,]*\s*(?:mg|mcg|gm|g|ml|cc|units?|u|iu|i\.u\.|meq|microgram|micrograms|"
-    r"milligrams?|million|billion|kiu)\b)",
-    re.I,
-)
+    r"milligrams?|million|billion|kiu)\b)", re.I)
 # Route column values at the end of a drug row once its codes are removed.
 _ROUTE = re.compile(r"(?:[\s,]+(?:IV|IM|SC|SQ|IT|OTH|INH|ORAL|VAR|INJ|IA|ID|IO|IP|TOP))+\s*$", re.I)
 _PAGE_HEADER = re.compile(r"^\d{4} HCPCS.*Index\s+\d+$|^Page \d+|^\d+$", re.I)

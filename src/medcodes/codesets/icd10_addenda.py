@@ -50,7 +50,7 @@ class AddendaRow:
 def _effective(text: str, member: str, path: Path) -> tuple[str, int, str]:
     found = _SUMMARY.findall(text)
     if len(found) < 2:
-        raise ReleaseFileError(path, 'no addenda summary ("N codes in ..._YYYY.txt" twice)', where=member)
+        raise ReleaseFileError(path, "no addenda summary (\"N codes in ..._YYYY.txt\" twice)", where=member)
     (_, system, prev_y), (_, _, cur_y) = found[-2], found[-1]
     fy = int(cur_y)
     date = f"{fy}-04-01" if int(prev_y) == fy else f"{fy - 1}-10-01"
@@ -96,9 +96,7 @@ def read(af: AddendaFile) -> Iterator[AddendaRow]:
         valid: bool | None = None
         if af.system == "icd10cm":
             if len(rest) < 2 or rest[0] not in "01" or rest[1] != " ":
-                raise ReleaseFileError(
-                    af.path, f"expected a 0/1 valid flag after {m.group(1)!r}", where=where
-                )
+                raise ReleaseFileError(af.path, f"expected a 0/1 valid flag after {m.group(1)!r}", where=where)
             valid, rest = rest[0] == "1", rest[2:]
         code = rest[:7].strip()
         if not _CODE.match(code):

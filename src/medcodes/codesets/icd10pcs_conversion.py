@@ -20,14 +20,7 @@ from pathlib import Path
 from medcodes.models import ReleaseFileError
 
 _MEMBER = re.compile(r"(?:^|/)icd10pcs_conversion_table\.txt$", re.I)
-_HEADER = (
-    "current code",
-    "code title",
-    "effective year",
-    "previous code",
-    "predecessor code title",
-    "change type",
-)
+_HEADER = ("current code", "code title", "effective year", "previous code", "predecessor code title", "change type")
 _CODE = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
 CHANGE_TYPES = ("New", "Revised", "Deleted")
 NO_CODE = "NoPCS"  # the table's word for "no code on this side"
@@ -91,10 +84,7 @@ def read(cf: ConversionFile) -> Iterator[ConversionRow]:
         where = f"{name} line {n}"
         if n == 1:
             head = tuple(c.strip().lower() for c in row[: len(_HEADER)])
-            if (
-                not all(h.startswith(e.split()[0]) for h, e in zip(head, _HEADER, strict=False))
-                or len(head) < 6
-            ):
+            if not all(h.startswith(e.split()[0]) for h, e in zip(head, _HEADER, strict=False)) or len(head) < 6:
                 raise ReleaseFileError(cf.path, f"unexpected header {row[:6]!r}", where=where)
             continue
         if not any(c.strip() for c in row):
@@ -103,9 +93,7 @@ def read(cf: ConversionFile) -> Iterator[ConversionRow]:
             raise ReleaseFileError(cf.path, f"{len(row)} fields, expected at least 6", where=where)
         current, title, year, previous, prev_title, change = (c.strip() for c in row[:6])
         if change not in CHANGE_TYPES:
-            raise ReleaseFileError(
-                cf.path, f"change type {change!r} is not one of {', '.join(CHANGE_TYPES)}", where=where
-            )
+            raise ReleaseFileError(cf.path, f"change type {change!r} is not one of {', '.join(CHANGE_TYPES)}", where=where)
         current = None if current == NO_CODE else current
         previous = None if previous == NO_CODE else previous
         for code in (current, previous):
@@ -116,6 +104,4 @@ def read(cf: ConversionFile) -> Iterator[ConversionRow]:
         if len(extra) == 1 and re.fullmatch(r"\d\d\.\d\d", extra[0]):
             extra = ["", extra[0]]
         comment, month_day = (extra + ["", ""])[:2]
-        yield ConversionRow(
-            current, title, previous, prev_title, change, _date(year, month_day, cf, where), comment, n
-        )
+        yield ConversionRow(current, title, previous, prev_title, change, _date(year, month_day, cf, where), comment, n)

@@ -41,123 +41,66 @@ class EditList:
 # (edit number, letter or "", list heading or "") -> list. Wording is the project's own.
 LISTS: dict[tuple[str, str, str], EditList] = {
     ("4", "A", ""): EditList(
-        "newborn",
-        "icd10cm",
-        "Newborn diagnosis: age 0",
-        "Occurs only in the newborn period; the Code Editor flags it when the patient's age is not 0.",
-    ),
+        "newborn", "icd10cm", "Newborn diagnosis: age 0",
+        "Occurs only in the newborn period; the Code Editor flags it when the patient's age is not 0."),
     ("4", "B", ""): EditList(
-        "pediatric",
-        "icd10cm",
-        "Pediatric diagnosis: age 0 through 17",
-        "Expected only in children; the Code Editor flags it for patients 18 or older.",
-    ),
+        "pediatric", "icd10cm", "Pediatric diagnosis: age 0 through 17",
+        "Expected only in children; the Code Editor flags it for patients 18 or older."),
     ("4", "C", ""): EditList(
-        "maternity",
-        "icd10cm",
-        "Maternity diagnosis: age 9 through 64",
-        "A pregnancy-related diagnosis; the Code Editor flags it outside ages 9 to 64.",
-    ),
+        "maternity", "icd10cm", "Maternity diagnosis: age 9 through 64",
+        "A pregnancy-related diagnosis; the Code Editor flags it outside ages 9 to 64."),
     ("4", "D", ""): EditList(
-        "adult",
-        "icd10cm",
-        "Adult diagnosis: age 15 through 124",
-        "Expected only in adults; the Code Editor flags it for patients younger than 15.",
-    ),
+        "adult", "icd10cm", "Adult diagnosis: age 15 through 124",
+        "Expected only in adults; the Code Editor flags it for patients younger than 15."),
     ("6", "", "Manifestation codes not allowed as principal diagnosis"): EditList(
-        "manifestation",
-        "icd10cm",
-        "Manifestation code: not allowed as principal diagnosis",
-        "Describes how an underlying disease shows itself, so the underlying disease is coded first.",
-    ),
+        "manifestation", "icd10cm", "Manifestation code: not allowed as principal diagnosis",
+        "Describes how an underlying disease shows itself, so the underlying disease is coded first."),
     ("8", "A", "Questionable admission codes"): EditList(
-        "questionable_admission",
-        "icd10cm",
-        "Questionable admission",
-        "As principal diagnosis it is usually not enough on its own to justify an inpatient admission.",
-    ),
+        "questionable_admission", "icd10cm", "Questionable admission",
+        "As principal diagnosis it is usually not enough on its own to justify an inpatient admission."),
     ("8", "B", "1. Cesarean section procedure codes"): EditList(
-        "questionable_obstetric_cesarean",
-        "icd10pcs",
-        "Questionable obstetric admission: cesarean section",
-        "A delivery procedure; the admission is questioned unless an outcome-of-delivery diagnosis is also coded.",
-    ),
+        "questionable_obstetric_cesarean", "icd10pcs", "Questionable obstetric admission: cesarean section",
+        "A delivery procedure; the admission is questioned unless an outcome-of-delivery diagnosis is also coded."),
     ("8", "B", "2. Vaginal delivery procedure codes"): EditList(
-        "questionable_obstetric_vaginal",
-        "icd10pcs",
-        "Questionable obstetric admission: vaginal delivery",
-        "A delivery procedure; the admission is questioned unless an outcome-of-delivery diagnosis is also coded.",
-    ),
+        "questionable_obstetric_vaginal", "icd10pcs", "Questionable obstetric admission: vaginal delivery",
+        "A delivery procedure; the admission is questioned unless an outcome-of-delivery diagnosis is also coded."),
     ("8", "B", "3. Outcome of delivery diagnoses codes"): EditList(
-        "outcome_of_delivery",
-        "icd10cm",
-        "Outcome of delivery diagnosis",
-        "Coded with a delivery procedure, it answers the questionable obstetric admission edit.",
-    ),
+        "outcome_of_delivery", "icd10cm", "Outcome of delivery diagnosis",
+        "Coded with a delivery procedure, it answers the questionable obstetric admission edit."),
     ("9", "", "Unacceptable principal diagnosis codes"): EditList(
-        "unacceptable_principal",
-        "icd10cm",
-        "Unacceptable principal diagnosis",
+        "unacceptable_principal", "icd10cm", "Unacceptable principal diagnosis",
         "Describes a circumstance or status rather than a current illness or injury; not accepted as principal diagnosis.",
-        exception="Accepted as principal diagnosis when a secondary diagnosis is also coded.",
-    ),
+        exception="Accepted as principal diagnosis when a secondary diagnosis is also coded."),
     ("11", "A", "Procedure"): EditList(
-        "noncovered", "icd10pcs", "Non-covered procedure", "Medicare does not pay for this procedure."
-    ),
+        "noncovered", "icd10pcs", "Non-covered procedure",
+        "Medicare does not pay for this procedure."),
     ("11", "B", "Diagnoses list"): EditList(
-        "pancreas_transplant_diagnosis",
-        "icd10cm",
-        "Diagnosis that allows a pancreas-only transplant",
-        "A pancreas transplant without a kidney transplant is covered only when a diagnosis from this list is coded.",
-    ),
+        "pancreas_transplant_diagnosis", "icd10cm", "Diagnosis that allows a pancreas-only transplant",
+        "A pancreas transplant without a kidney transplant is covered only when a diagnosis from this list is coded."),
     ("11", "D", "Procedures"): EditList(
-        "noncovered_with_diagnosis",
-        "icd10pcs",
-        "Non-covered procedure with certain diagnoses",
-        "Not covered when any diagnosis on the Code Editor's list for this edit is coded.",
-    ),
+        "noncovered_with_diagnosis", "icd10pcs", "Non-covered procedure with certain diagnoses",
+        "Not covered when any diagnosis on the Code Editor's list for this edit is coded."),
     ("11", "D", "Diagnoses"): EditList(
-        "noncovering_diagnosis",
-        "icd10cm",
-        "Diagnosis that makes certain procedures non-covered",
-        "When coded, the procedures on the Code Editor's list for this edit are not covered.",
-    ),
+        "noncovering_diagnosis", "icd10cm", "Diagnosis that makes certain procedures non-covered",
+        "When coded, the procedures on the Code Editor's list for this edit are not covered."),
     ("11", "F", "Procedure"): EditList(
-        "noncovered_over_60",
-        "icd10pcs",
-        "Non-covered procedure: patient over age 60",
-        "Not covered when the patient is older than 60.",
-    ),
+        "noncovered_over_60", "icd10pcs", "Non-covered procedure: patient over age 60",
+        "Not covered when the patient is older than 60."),
     ("11", "G", "Procedure"): EditList(
-        "noncovered_sterilization",
-        "icd10pcs",
-        "Non-covered procedure with a sterilization diagnosis",
-        "Not covered when Z30.2 (encounter for sterilization) is coded as principal or secondary diagnosis.",
-    ),
+        "noncovered_sterilization", "icd10pcs", "Non-covered procedure with a sterilization diagnosis",
+        "Not covered when Z30.2 (encounter for sterilization) is coded as principal or secondary diagnosis."),
     ("17", "A", ""): EditList(
-        "limited_coverage",
-        "icd10pcs",
-        "Limited coverage procedure",
-        "Medicare covers only part of the cost of this procedure.",
-    ),
+        "limited_coverage", "icd10pcs", "Limited coverage procedure",
+        "Medicare covers only part of the cost of this procedure."),
     ("18", "", "Wrong procedure performed codes"): EditList(
-        "wrong_procedure",
-        "icd10cm",
-        "Wrong procedure performed",
-        "Says that the wrong procedure was performed; the Code Editor flags the claim.",
-    ),
+        "wrong_procedure", "icd10cm", "Wrong procedure performed",
+        "Says that the wrong procedure was performed; the Code Editor flags the claim."),
     ("19", "", ""): EditList(
-        "inconsistent_with_stay",
-        "icd10pcs",
-        "Procedure inconsistent with length of stay",
-        "Coded only when ventilation lasted more than four consecutive days of the stay.",
-    ),
+        "inconsistent_with_stay", "icd10pcs", "Procedure inconsistent with length of stay",
+        "Coded only when ventilation lasted more than four consecutive days of the stay."),
     ("20", "", ""): EditList(
-        "unspecified_laterality",
-        "icd10cm",
-        "Unspecified code: side not given",
-        "A more specific code names the side (right, left or both); the Code Editor flags the unspecified one.",
-    ),
+        "unspecified_laterality", "icd10cm", "Unspecified code: side not given",
+        "A more specific code names the side (right, left or both); the Code Editor flags the unspecified one."),
 }
 # Code lines quoted in an edit's description as an example; its list repeats them.
 _EXAMPLES = {("9", "", "")}
@@ -189,9 +132,7 @@ def recognise(path: Path) -> McePath | None:
     for line in path.read_text("cp1252").splitlines()[:40]:
         if m := _VERSION.match(line.strip()):
             return McePath(path, m.group(1), m.group(2))
-    raise ReleaseFileError(
-        path, 'no version line ("v43.1 April 2026") in the title block', where="lines 1-40"
-    )
+    raise ReleaseFileError(path, "no version line (\"v43.1 April 2026\") in the title block", where="lines 1-40")
 
 
 def read(mp: McePath) -> Iterator[MceEdit]:

@@ -112,22 +112,14 @@ def _addenda(af: icd10_addenda.AddendaFile) -> tuple[list[Event], list[Successor
                 detail = "Became a billable code"
             else:
                 detail = "Replaced by a row of the same code"
-            events.append(
-                Event(
-                    system, code, date, "revised", detail, add.long_title, delete.long_title, was, now, source
-                )
-            )
+            events.append(Event(system, code, date, "revised", detail, add.long_title, delete.long_title, was, now, source))
         elif add:
             valid = True if pcs else bool(add.valid)
             detail = "Added" if valid else "Added as a heading"
-            events.append(
-                Event(system, code, date, "added", detail, add.long_title, None, None, valid, source)
-            )
+            events.append(Event(system, code, date, "added", detail, add.long_title, None, None, valid, source))
         elif delete:
             valid = True if pcs else bool(delete.valid)
-            events.append(
-                Event(system, code, date, "deleted", "Deleted", delete.long_title, None, valid, None, source)
-            )
+            events.append(Event(system, code, date, "deleted", "Deleted", delete.long_title, None, valid, None, source))
         if rfrom and rto:
             if rfrom.long_title != rto.long_title:
                 detail, old, new = "Title revised", rfrom.long_title, rto.long_title
@@ -156,66 +148,25 @@ def _conversion(cf: icd10pcs_conversion.ConversionFile) -> tuple[list[Event], li
     for row in icd10pcs_conversion.read(cf):
         if row.change_type == "Deleted" and row.previous:
             events.append(
-                Event(
-                    "icd10pcs",
-                    row.previous,
-                    row.effective_date,
-                    "deleted",
-                    "Deleted",
-                    row.previous_title,
-                    None,
-                    True,
-                    None,
-                    source,
-                )
+                Event("icd10pcs", row.previous, row.effective_date, "deleted", "Deleted", row.previous_title, None, True, None, source)
             )
             if row.current:
-                succ.append(
-                    Successor("icd10pcs", row.previous, "icd10pcs", row.current, row.effective_date, source)
-                )
+                succ.append(Successor("icd10pcs", row.previous, "icd10pcs", row.current, row.effective_date, source))
         elif row.change_type == "New" and row.current:
             detail = f"Added; previously coded as {row.previous}" if row.previous else "Added"
-            events.append(
-                Event(
-                    "icd10pcs",
-                    row.current,
-                    row.effective_date,
-                    "added",
-                    detail,
-                    row.current_title,
-                    None,
-                    None,
-                    True,
-                    source,
-                )
-            )
+            events.append(Event("icd10pcs", row.current, row.effective_date, "added", detail, row.current_title, None, None, True, source))
         elif row.change_type == "Revised" and row.current:
             detail = row.comment or "Revised"
             old = row.previous_title if row.previous_title != row.current_title else None
             events.append(
-                Event(
-                    "icd10pcs",
-                    row.current,
-                    row.effective_date,
-                    "revised",
-                    detail,
-                    row.current_title,
-                    old,
-                    True,
-                    True,
-                    source,
-                )
+                Event("icd10pcs", row.current, row.effective_date, "revised", detail, row.current_title, old, True, True, source)
             )
     return events, succ
 
 
 # -- HCPCS -------------------------------------------------------------------------------------
 
-_REVISIONS = {
-    "B": "Descriptor and administrative data revised",
-    "C": "Long descriptor revised",
-    "S": "Short descriptor revised",
-}
+_REVISIONS = {"B": "Descriptor and administrative data revised", "C": "Long descriptor revised", "S": "Short descriptor revised"}
 
 
 def _hcpcs(conn, existing: dict[str, set[str]]) -> tuple[list[Event], list[Successor]]:
@@ -225,46 +176,20 @@ def _hcpcs(conn, existing: dict[str, set[str]]) -> tuple[list[Event], list[Succe
         attrs = json.loads(attrs_json) if attrs_json else {}
         source = "HCPCS release file"
         if eff:
-            events.append(
-                Event("hcpcs", code, eff, "added", "Added (HCPCS add date)", title, None, None, True, source)
-            )
+            events.append(Event("hcpcs", code, eff, "added", "Added (HCPCS add date)", title, None, None, True, source))
         action, act_date = attrs.get("action_code"), attrs.get("action_effective_date")
         if action in _REVISIONS and act_date:
-            events.append(
-                Event("hcpcs", code, act_date, "revised", _REVISIONS[action], title, None, True, True, source)
-            )
+            events.append(Event("hcpcs", code, act_date, "revised", _REVISIONS[action], title, None, True, True, source))
         if action == "R" and act_date:
-            events.append(
-                Event("hcpcs", code, act_date, "added", "Re-activated", title, None, None, True, source)
-            )
+            events.append(Event("hcpcs", code, act_date, "added", "Re-activated", title, None, None, True, source))
         if term:
             events.append(
-                Event(
-                    "hcpcs",
-                    code,
-                    term,
-                    "terminated",
-                    f"Terminated: last date of service {term}",
-                    title,
-                    None,
-                    True,
-                    False,
-                    source,
-                )
+                Event("hcpcs", code, term, "terminated", f"Terminated: last date of service {term}", title, None, True, False, source)
             )
             for ref in attrs.get("cross_references") or []:
                 new_system = _system_of(ref, existing)
                 if new_system:
-                    succ.append(
-                        Successor(
-                            "hcpcs",
-                            code,
-                            new_system,
-                            ref,
-                            term,
-                            f"{source}: cross-reference of a terminated code",
-                        )
-                    )
+                    succ.append(Successor("hcpcs", code, new_system, ref, term, f"{source}: cross-reference of a terminated code"))
     return events, succ
 
 
@@ -282,11 +207,6 @@ def _edits(mp: mce.McePath) -> Iterator[Edit]:
     source = f"Medicare Code Editor v{mp.version} ({mp.released})"
     for row in mce.read(mp):
         yield Edit(
-            row.system,
-            row.code,
-            row.edit.key,
-            row.edit.name,
-            row.edit.meaning,
-            row.edit.exception if row.exception else None,
-            source,
+            row.system, row.code, row.edit.key, row.edit.name, row.edit.meaning,
+            row.edit.exception if row.exception else None, source,
         )

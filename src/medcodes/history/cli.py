@@ -36,9 +36,7 @@ def _date(value: str | None, name: str) -> date | None:
 def history(
     code: Annotated[str, typer.Argument(help="A code in any spelling (E11.9, e119, 30233AZ)")],
     system: SystemOption = None,
-    on: Annotated[
-        str | None, typer.Option("--date", help="Date of service YYYY-MM-DD: valid and billable then?")
-    ] = None,
+    on: Annotated[str | None, typer.Option("--date", help="Date of service YYYY-MM-DD: valid and billable then?")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ):
@@ -88,21 +86,9 @@ def changes(
         console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
     if as_json:
-        print_json(
-            {
-                "since": feed.since,
-                "until": feed.until,
-                "system": feed.system,
-                "total": feed.total,
-                "changes": [service.change_document(e) for e in feed.events],
-            }
-        )
+        print_json({"since": feed.since, "until": feed.until, "system": feed.system, "total": feed.total,
+                    "changes": [service.change_document(e) for e in feed.events]})
         return
     for e in feed.events:
-        out.print(
-            f"{e.date}  {e.system:8} {service.display(e.system, e.code):8} {e.event:10} {e.detail or ''}"
-        )
-    console.print(
-        f"{feed.total} changes since {feed.since}"
-        + (f" (showing {len(feed.events)})" if feed.total > len(feed.events) else "")
-    )
+        out.print(f"{e.date}  {e.system:8} {service.display(e.system, e.code):8} {e.event:10} {e.detail or ''}")
+    console.print(f"{feed.total} changes since {feed.since}" + (f" (showing {len(feed.events)})" if feed.total > len(feed.events) else ""))

@@ -66,9 +66,7 @@ def _link(store: Store, system: str, code: str, when: str | None, source: str | 
     return Link(system, code, display(system, code), title, url(system, code), when, source)
 
 
-def code_history(
-    store: Store, system: str, code: str, on: date | None = None, today: date | None = None
-) -> CodeHistory | None:
+def code_history(store: Store, system: str, code: str, on: date | None = None, today: date | None = None) -> CodeHistory | None:
     """History, status and edits of a code; None when neither the release nor its history knows it."""
     if system not in SYSTEMS:
         raise ValueError(f"unknown system {system!r}; choose from {', '.join(SYSTEMS)}")
@@ -87,13 +85,8 @@ def code_history(
         title=title,
         status=status,
         events=events,
-        replaced_by=[
-            _link(store, s.new_system, s.new, s.date, s.source)
-            for s in storage.successors(conn, system, code)
-        ],
-        replaces=[
-            _link(store, s.system, s.old, s.date, s.source) for s in storage.predecessors(conn, system, code)
-        ],
+        replaced_by=[_link(store, s.new_system, s.new, s.date, s.source) for s in storage.successors(conn, system, code)],
+        replaces=[_link(store, s.system, s.old, s.date, s.source) for s in storage.predecessors(conn, system, code)],
         edits=storage.edits(conn, system, code),
         in_release=rec is not None,
     )
@@ -102,16 +95,12 @@ def code_history(
     return h
 
 
-def hit_statuses(
-    store: Store, keys: list[tuple[str, str]], today: date | None = None
-) -> dict[tuple[str, str], st.Status]:
+def hit_statuses(store: Store, keys: list[tuple[str, str]], today: date | None = None) -> dict[tuple[str, str], st.Status]:
     """Status of each (system, code) shown in a result list (for badges); unknown keys are left out."""
     out = {}
     for system, code in keys:
         rec = store.get(system, code)
-        s = st.current(
-            rec, storage.events(store.conn, system, code) if rec is None else [], today, _years(store, system)
-        )
+        s = st.current(rec, storage.events(store.conn, system, code) if rec is None else [], today, _years(store, system))
         if s is not None:
             out[(system, code)] = s
     return out
@@ -154,15 +143,7 @@ class Changes:
     events: list[Event]
 
 
-def changes(
-    store: Store,
-    since: date,
-    *,
-    until: date | None = None,
-    system: str | None = None,
-    limit: int = 1000,
-    offset: int = 0,
-) -> Changes:
+def changes(store: Store, since: date, *, until: date | None = None, system: str | None = None, limit: int = 1000, offset: int = 0) -> Changes:
     if system is not None and system not in SYSTEMS:
         raise ValueError(f"unknown system {system!r}; choose from {', '.join(SYSTEMS)}")
     if until is not None and until < since:
@@ -190,13 +171,7 @@ def event_document(e: Event) -> dict:
 
 
 def change_document(e: Event) -> dict:
-    return {
-        "system": e.system,
-        "code": e.code,
-        "display": display(e.system, e.code),
-        "url": url(e.system, e.code),
-        **event_document(e),
-    }
+    return {"system": e.system, "code": e.code, "display": display(e.system, e.code), "url": url(e.system, e.code), **event_document(e)}
 
 
 def document(h: CodeHistory) -> dict:
@@ -214,13 +189,7 @@ def document(h: CodeHistory) -> dict:
         "replaced_by": [asdict(link) for link in h.replaced_by],
         "replaces": [asdict(link) for link in h.replaces],
         "edits": [
-            {
-                "edit": e.edit,
-                "name": e.name,
-                "meaning": e.meaning,
-                "exception": e.exception,
-                "source": e.source,
-            }
+            {"edit": e.edit, "name": e.name, "meaning": e.meaning, "exception": e.exception, "source": e.source}
             for e in h.edits
         ],
     }

@@ -63,12 +63,7 @@ def _outdated(rec: CodeRecord, years: dict[str, int]) -> bool:
     return bool(known) and max(known) < years["pfs"]
 
 
-def current(
-    rec: CodeRecord | None,
-    events: Sequence[Event],
-    today: date | None = None,
-    years: dict[str, int] | None = None,
-) -> Status | None:
+def current(rec: CodeRecord | None, events: Sequence[Event], today: date | None = None, years: dict[str, int] | None = None) -> Status | None:
     """Status today; None when the code is unknown both to the release and to its history."""
     on = (today or date.today()).isoformat()
     if rec is None:
@@ -78,18 +73,10 @@ def current(
         last = gone[-1]
         return Status("deleted", last.date, False, f"Deleted on {last.date}")
     if rec.termination_date and rec.termination_date < on:
-        return Status(
-            "terminated",
-            rec.termination_date,
-            False,
-            f"Deleted — last date of service {rec.termination_date}",
-        )
+        return Status("terminated", rec.termination_date, False, f"Deleted — last date of service {rec.termination_date}")
     if years and _outdated(rec, years):
         return Status(
-            "possibly_outdated",
-            None,
-            False,
-            "Possibly outdated",
+            "possibly_outdated", None, False, "Possibly outdated",
             "Known only from a file older than the current fee schedule; it may have been deleted since.",
         )
     return Status("active", None, rec.billable, "Billable" if rec.billable else "Not billable")

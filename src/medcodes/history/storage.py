@@ -111,18 +111,7 @@ def write_events(conn: sqlite3.Connection, events: Iterable[Event]) -> int:
     cur = conn.executemany(
         "INSERT OR IGNORE INTO code_events VALUES (?,?,?,?,?,?,?,?,?,?)",
         (
-            (
-                e.system,
-                e.code,
-                e.date,
-                e.event,
-                e.detail,
-                e.title,
-                e.old_title,
-                _b(e.was_billable),
-                _b(e.is_billable),
-                e.source,
-            )
+            (e.system, e.code, e.date, e.event, e.detail, e.title, e.old_title, _b(e.was_billable), _b(e.is_billable), e.source)
             for e in events
         ),
     )
@@ -160,10 +149,7 @@ def existing_codes(conn: sqlite3.Connection, system: str) -> set[str]:
 
 
 def has_tables(conn: sqlite3.Connection) -> bool:
-    return (
-        conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'code_events'").fetchone()
-        is not None
-    )
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'code_events'").fetchone() is not None
 
 
 def events(conn: sqlite3.Connection, system: str, code: str) -> list[Event]:
@@ -182,37 +168,26 @@ def _event(r) -> Event:
 def successors(conn: sqlite3.Connection, system: str, code: str) -> list[Successor]:
     if not has_tables(conn):
         return []
-    rows = conn.execute(
-        "SELECT * FROM code_successors WHERE system = ? AND old = ? ORDER BY new", (system, code)
-    )
+    rows = conn.execute("SELECT * FROM code_successors WHERE system = ? AND old = ? ORDER BY new", (system, code))
     return [Successor(*r) for r in rows]
 
 
 def predecessors(conn: sqlite3.Connection, system: str, code: str) -> list[Successor]:
     if not has_tables(conn):
         return []
-    rows = conn.execute(
-        "SELECT * FROM code_successors WHERE new_system = ? AND new = ? ORDER BY old", (system, code)
-    )
+    rows = conn.execute("SELECT * FROM code_successors WHERE new_system = ? AND new = ? ORDER BY old", (system, code))
     return [Successor(*r) for r in rows]
 
 
 def edits(conn: sqlite3.Connection, system: str, code: str) -> list[Edit]:
     if not has_tables(conn):
         return []
-    rows = conn.execute(
-        "SELECT * FROM code_edits WHERE system = ? AND code = ? ORDER BY rowid", (system, code)
-    )
+    rows = conn.execute("SELECT * FROM code_edits WHERE system = ? AND code = ? ORDER BY rowid", (system, code))
     return [Edit(*r) for r in rows]
 
 
 def changes(
-    conn: sqlite3.Connection,
-    since: str,
-    until: str | None = None,
-    system: str | None = None,
-    limit: int = 1000,
-    offset: int = 0,
+    conn: sqlite3.Connection, since: str, until: str | None = None, system: str | None = None, limit: int = 1000, offset: int = 0
 ) -> tuple[int, list[Event]]:
     if not has_tables(conn):
         return 0, []

@@ -146,10 +146,7 @@ def _word_query(engine: Engine, stem: str) -> tantivy.Query:
     schema = engine.schema
     return tantivy.Query.boolean_query(
         [
-            (
-                tantivy.Occur.Should,
-                tantivy.Query.boost_query(tantivy.Query.term_query(schema, "title", stem), TITLE_BOOST),
-            ),
+            (tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, "title", stem), TITLE_BOOST)),
             (tantivy.Occur.Should, tantivy.Query.term_query(schema, "alt", stem)),
         ]
     )
@@ -181,25 +178,16 @@ def _filters(engine: Engine, f: listing.Filters, prefix: str | None) -> list[tup
         out.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "billable", int(f.billable))))
     if f.active_on is not None:
         d = int(f.active_on.strftime("%Y%m%d"))
-        out.append(
-            (tantivy.Occur.Must, tantivy.Query.range_query(schema, "eff", tantivy.FieldType.Integer, None, d))
-        )
+        out.append((tantivy.Occur.Must, tantivy.Query.range_query(schema, "eff", tantivy.FieldType.Integer, None, d)))
         out.append(
             (
                 tantivy.Occur.Must,
-                tantivy.Query.range_query(
-                    schema, "term", tantivy.FieldType.Integer, d, NO_END, include_lower=False
-                ),
+                tantivy.Query.range_query(schema, "term", tantivy.FieldType.Integer, d, NO_END, include_lower=False),
             )
         )
     if f.current_on is not None:
         d = int(f.current_on.strftime("%Y%m%d"))
-        out.append(
-            (
-                tantivy.Occur.Must,
-                tantivy.Query.range_query(schema, "term", tantivy.FieldType.Integer, d, NO_END),
-            )
-        )
+        out.append((tantivy.Occur.Must, tantivy.Query.range_query(schema, "term", tantivy.FieldType.Integer, d, NO_END)))
     if prefix:
         out.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "pfx", prefix)))
     return out
@@ -284,17 +272,7 @@ def search(
     paging or an unknown system. Codes terminated before today are left out unless
     `include_deleted` (or `active_on`, which asks about another day) is given, or the code is
     typed exactly."""
-    return _search(
-        store,
-        q,
-        system,
-        billable,
-        active_on,
-        limit,
-        offset,
-        complete_last=False,
-        include_deleted=include_deleted,
-    )
+    return _search(store, q, system, billable, active_on, limit, offset, complete_last=False, include_deleted=include_deleted)
 
 
 def autocomplete(store: Store, q: str, limit: int = 8) -> list[Hit]:
@@ -348,9 +326,7 @@ def _completed_queries(ctx: _Context, text: str, n: int = 3) -> list[str]:
     return list(dict.fromkeys(ordered))[:n]
 
 
-def _search(
-    store, q, system, billable, active_on, limit, offset, complete_last, include_deleted=False
-) -> SearchResult:
+def _search(store, q, system, billable, active_on, limit, offset, complete_last, include_deleted=False) -> SearchResult:
     _check_paging(limit, offset)
     _check_system(system)
     pq = parse(q)
@@ -386,7 +362,7 @@ def _search(
             total, rows = listing.under_prefix(
                 conn, pq.code, f, limit, rest_offset, skip=pq.code, first=[h.system for h in hits]
             )
-            shown = hits[offset : offset + limit]
+            shown = hits[offset:offset + limit]
             shown += [_hit_from_row(ctx, r, 0.5, set()) for r in rows][: limit - len(shown)]
             result.total = n_exact + total
             result.results = shown
@@ -403,3 +379,4 @@ def _search(
         total, hits, corrected = _text_search(ctx, pq, f, limit, offset, complete_last)
     result.total, result.results, result.corrected_query = total, hits, corrected
     return result
+

@@ -23,9 +23,7 @@ class ChangesOut(BaseModel):
     changes: list[dict]
 
 
-@router.get(
-    "/changes", response_model=ChangesOut, summary="Codes added, revised, deleted or terminated since a date"
-)
+@router.get("/changes", response_model=ChangesOut, summary="Codes added, revised, deleted or terminated since a date")
 def api_changes(
     request: Request,
     since: date = Query(..., description="First day (YYYY-MM-DD)"),

@@ -206,11 +206,7 @@ def history_page(request: Request, store: Store, hist):
     if request.url.path != code_url(hist.system, hist.display):
         return redirect(code_url(hist.system, hist.display))
     return render(
-        request,
-        store,
-        "code_deleted.html",
-        hist=hist,
-        history_line=summary_line(hist),
+        request, store, "code_deleted.html", hist=hist, history_line=summary_line(hist),
         canonical=canonical_url(request, code_url(hist.system, hist.display)),
     )
 

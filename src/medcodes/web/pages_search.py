@@ -44,12 +44,7 @@ def search_page(
         return cached
     try:
         result = _search(
-            store,
-            q,
-            system=system,
-            billable=billable,
-            limit=PER_PAGE,
-            offset=(page - 1) * PER_PAGE,
+            store, q, system=system, billable=billable, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
             include_deleted=include_deleted,
         )
     except QueryTooLong as exc:
