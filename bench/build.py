@@ -63,7 +63,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "m.sqlite"
         t = time.perf_counter()
-        report = pipeline.build(db, codesets.choose(args.data_dir), codesets.read)
+        report = pipeline.build(db, codesets.choose(args.data_dir), codesets.read, data_dir=args.data_dir)
         total = time.perf_counter() - t
         print(
             f"\nfull build (select + import + steps): {total + select_s:.1f} s, "

@@ -36,7 +36,7 @@ def real_db(shared_data, tmp_path_factory) -> Path:
     from medcodes import codesets, pipeline
 
     path = tmp_path_factory.mktemp("realdb") / "medcodes.sqlite"
-    pipeline.build(path, codesets.choose(shared_data), codesets.read)
+    pipeline.build(path, codesets.choose(shared_data), codesets.read, data_dir=shared_data)
     return path
 
 
@@ -47,7 +47,7 @@ def fixture_build(tmp_path_factory):
     from medcodes import codesets, pipeline
 
     path = tmp_path_factory.mktemp("fixturedb") / "medcodes.sqlite"
-    return pipeline.build(path, codesets.choose(FIXTURES, packaged=False), codesets.read)
+    return pipeline.build(path, codesets.choose(FIXTURES, packaged=False), codesets.read, data_dir=FIXTURES)
 
 
 @pytest.fixture(scope="session")

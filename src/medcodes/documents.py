@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from pydantic import BaseModel
 
+from medcodes.history import service as history
 from medcodes.models import CodeRecord
 from medcodes.search import Hit
 from medcodes.similar import similar_for
@@ -23,6 +27,9 @@ class HitOut(BaseModel):
     score: float
     highlight: str | None = None
     url: str
+    status: str = "active"  # active | deleted | terminated | possibly_outdated
+    status_label: str | None = None
+    replaced_by: list[dict] = []
 
 
 class SearchOut(BaseModel):
@@ -33,6 +40,7 @@ class SearchOut(BaseModel):
     limit: int
     offset: int
     results: list[HitOut]
+    deleted: list[dict] = []  # a code typed exactly that is gone from the release, with its successors
 
 
 class Crumb(BaseModel):
@@ -69,6 +77,15 @@ class CodeOut(BaseModel):
     notes: list[NoteOut]
     attrs: dict
     data_version: str | None
+    # History: status today, dated changes, successors, Medicare Code Editor edits.
+    status: str = "active"
+    status_label: str | None = None
+    status_date: str | None = None
+    history: list[dict] = []
+    replaced_by: list[dict] = []
+    replaces: list[dict] = []
+    edits: list[dict] = []
+    as_of: dict | None = None
 
 
 class CodeRef(BaseModel):
@@ -85,19 +102,28 @@ def url_for(system: str, display: str) -> str:
     return f"/codes/{system}/{display}"
 
 
-def hit_document(h: Hit) -> HitOut:
+def hit_document(h: Hit, statuses: dict | None = None) -> HitOut:
+    st = (statuses or {}).get((h.system, h.code))
     return HitOut(
         system=h.system,
         code=h.code,
         display=h.display,
         title=h.title,
         kind=h.kind,
-        billable=h.billable,
+        billable=h.billable and (st is None or st.billable),
         breadcrumb=h.breadcrumb,
         score=h.score,
         highlight=h.highlight,
         url=url_for(h.system, h.display),
+        status=st.status if st else "active",
+        status_label=st.label if st else None,
     )
+
+
+def hit_documents(store: Store, hits: list[Hit]) -> list[HitOut]:
+    """Hits with today's status (a terminated code is never shown as billable)."""
+    statuses = history.hit_statuses(store, [(h.system, h.code) for h in hits])
+    return [hit_document(h, statuses) for h in hits]
 
 
 def code_ref(rec: CodeRecord) -> CodeRef:
@@ -110,7 +136,65 @@ def code_ref(rec: CodeRecord) -> CodeRef:
     )
 
 
-def code_document(store: Store, system: str, code: str) -> CodeOut | None:
+def code_document(store: Store, system: str, code: str, on: date | None = None) -> CodeOut | None:
+    """The code's document with its history; a deleted code is answered from its history."""
+    doc = _code_document(store, system, code)
+    hist = history.code_history(store, system, code, on=on)
+    if doc is not None and hist is not None:
+        return _with_history(doc, hist)
+    if hist is not None:
+        return _deleted_document(store, hist)
+    return doc
+
+
+def _history_fields(hist: Any) -> dict[str, Any]:
+    h = history.document(hist)
+    return {
+        "status": h["status"],
+        "status_label": h["status_label"],
+        "status_date": h["status_date"],
+        "history": h["history"],
+        "replaced_by": h["replaced_by"],
+        "replaces": h["replaces"],
+        "edits": h["edits"],
+        "as_of": h.get("as_of"),
+    }
+
+
+def _with_history(doc: CodeOut, hist: Any) -> CodeOut:
+    # Never "billable" after the termination date, nor when only an old file knows the code.
+    update = {**_history_fields(hist), "billable": doc.billable and hist.status.billable}
+    return doc.model_copy(update=update)
+
+
+def _deleted_document(store: Store, hist: Any) -> CodeOut:
+    return CodeOut(
+        system=hist.system,
+        label=LABELS[hist.system],
+        code=hist.code,
+        display=hist.display,
+        title=hist.title or "",
+        short_title=None,
+        kind="code",
+        billable=False,
+        effective_date=None,
+        termination_date=None,  # a deletion date is the first day it is no longer valid: see status_date
+        url=url_for(hist.system, hist.display),
+        breadcrumb=[],
+        children=[],
+        notes=[],
+        attrs={},
+        data_version=store.data_versions().get(hist.system),
+        **_history_fields(hist),
+    )
+
+
+def deleted_codes(store: Store, q: str, system: str | None) -> list[dict]:
+    """Codes typed exactly that are gone from the release, as history documents."""
+    return [history.document(h) for h in history.deleted_codes(store, q, system)]
+
+
+def _code_document(store: Store, system: str, code: str) -> CodeOut | None:
     rec = store.get(system, code)
     if rec is None:
         return None

@@ -48,6 +48,7 @@ SETTINGS = settings_from_env()
 STEPS: tuple[tuple[str, str], ...] = (
     ("search", "medcodes.search.index:build_index"),
     ("similar", "medcodes.similar.build:build_step"),
+    ("history", "medcodes.history.build:build_step"),
 )
 
 
@@ -69,8 +70,16 @@ def build(
     *,
     on_system: Callable[[Source], Callable[[int], None]] | None = None,
     settings: Settings | None = None,
+    data_dir: Path | None = None,
 ) -> BuildReport:
-    """Build a database with every post-build step of the project."""
+    """Build a database with every post-build step of the project. `data_dir` is the release
+    folder, read again by steps that import more of its files (history, payment)."""
     return store_build.build(
-        db_path, sources, read, on_system=on_system, steps=steps(), settings=settings or SETTINGS
+        db_path,
+        sources,
+        read,
+        on_system=on_system,
+        steps=steps(),
+        settings=settings or SETTINGS,
+        data_dir=data_dir,
     )

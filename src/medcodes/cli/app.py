@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from medcodes.cli import explain, policies, similar
+from medcodes.cli import explain, history, policies, similar
 from medcodes.cli.codes import app
 
 app.command("similar")(similar.similar)
+app.command("history")(history.history)
+app.command("changes")(history.changes)
 app.add_typer(explain.app, name="explain")
 app.add_typer(policies.app, name="policies")
 

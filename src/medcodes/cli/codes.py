@@ -105,7 +105,9 @@ def build(
         # SIGTERM unwinds like Ctrl-C, so the temporary file and artefacts are removed on the way out.
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
-            report = pipeline.build(db_path(db), sources, codesets.read, on_system=on_system)
+            report = pipeline.build(
+                db_path(db), sources, codesets.read, on_system=on_system, data_dir=data_dir
+            )
         except (ReleaseFileError, ValueError, BuildError) as exc:
             console.print(f"[red]error:[/] {exc}")
             console.print("The existing database was left untouched.")

@@ -6,6 +6,7 @@ import html
 import re
 import threading
 from bisect import bisect_left
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
@@ -190,6 +191,14 @@ def _filters(engine: Engine, f: storage.Filters, prefix: str | None) -> list[tup
                 ),
             )
         )
+    if f.current_on is not None:
+        d = int(f.current_on.strftime("%Y%m%d"))
+        out.append(
+            (
+                tantivy.Occur.Must,
+                tantivy.Query.range_query(schema, "term", tantivy.FieldType.Integer, d, NO_END),
+            )
+        )
     if prefix:
         out.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "pfx", prefix)))
     return out
@@ -268,10 +277,23 @@ def search(
     active_on: date | None = None,
     limit: int = 20,
     offset: int = 0,
+    include_deleted: bool = False,
 ) -> SearchResult:
     """Search every code system. Raises QueryTooLong for over-long queries and ValueError for bad
-    paging or an unknown system."""
-    return _search(store, q, system, billable, active_on, limit, offset, complete_last=False)
+    paging or an unknown system. Codes terminated before today are left out unless
+    `include_deleted` (or `active_on`, which asks about another day) is given, or the code is
+    typed exactly."""
+    return _search(
+        store,
+        q,
+        system,
+        billable,
+        active_on,
+        limit,
+        offset,
+        complete_last=False,
+        include_deleted=include_deleted,
+    )
 
 
 def autocomplete(store: Store, q: str, limit: int = 8) -> list[Hit]:
@@ -325,7 +347,9 @@ def _completed_queries(ctx: _Context, text: str, n: int = 3) -> list[str]:
     return list(dict.fromkeys(ordered))[:n]
 
 
-def _search(store: Store, q, system, billable, active_on, limit, offset, complete_last) -> SearchResult:
+def _search(
+    store: Store, q, system, billable, active_on, limit, offset, complete_last, include_deleted=False
+) -> SearchResult:
     _check_paging(limit, offset)
     _check_system(system)
     pq = parse(q)
@@ -334,6 +358,8 @@ def _search(store: Store, q, system, billable, active_on, limit, offset, complet
         return result
     ctx = _context(store)
     f = storage.Filters(system=system, billable=billable, active_on=active_on)
+    if not include_deleted and active_on is None:
+        f.current_on = date.today()
 
     if pq.range:
         lo, hi, systems = pq.range
@@ -347,7 +373,8 @@ def _search(store: Store, q, system, billable, active_on, limit, offset, complet
             return result
 
     if pq.code:
-        exact = storage.exact(store, pq.code, f)
+        # A code typed exactly is shown even when deleted (its page says so).
+        exact = storage.exact(store, pq.code, replace(f, current_on=None))
         if exact or store.has_prefix(pq.code, system):
             hits = [_hit_from_row(ctx, r, 1.0, set()) for r in exact]
             if len(hits) == 1:

@@ -16,6 +16,8 @@ class Filters:
     system: str | None = None
     billable: bool | None = None
     active_on: date | None = None
+    # Leave out codes terminated before this day (deleted codes are hidden unless asked for).
+    current_on: date | None = None
 
     def sql(self) -> tuple[str, list]:
         where: list[str] = []
@@ -31,6 +33,9 @@ class Filters:
             where.append("(effective_date IS NULL OR effective_date <= ?)")
             where.append("(termination_date IS NULL OR termination_date > ?)")
             args += [iso, iso]
+        if self.current_on is not None:
+            where.append("(termination_date IS NULL OR termination_date >= ?)")
+            args.append(self.current_on.isoformat())
         return "".join(f" AND {w}" for w in where), args
 
 

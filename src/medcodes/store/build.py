@@ -160,6 +160,7 @@ def build(
     on_system: Callable[[Source], Callable[[int], None]] | None = None,
     steps: Iterable[Step] = (),
     settings: Settings | None = None,
+    data_dir: Path | None = None,
 ) -> BuildReport:
     """Import `sources` (one or more per system) into a fresh database at `db_path`, then run `steps`.
 
@@ -176,7 +177,7 @@ def build(
     with build_lock(db_path):
         stale = remove_stale_builds(db_path)
         try:
-            report = _build_locked(db_path, sources, read, on_system, steps, settings, started)
+            report = _build_locked(db_path, sources, read, on_system, steps, settings, started, data_dir)
         except (sqlite3.OperationalError, OSError) as exc:
             raise BuildError(_describe_os_error(exc, db_path.parent)) from None
     if stale:
@@ -192,6 +193,7 @@ def _build_locked(
     steps: Iterable[Step],
     settings: Settings | None,
     started: float,
+    data_dir: Path | None = None,
 ) -> BuildReport:
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     settings = settings or Settings()
@@ -214,7 +216,7 @@ def _build_locked(
         conn.execute("INSERT INTO meta VALUES ('build_id', ?)", (build_id,))
         conn.execute("INSERT INTO meta VALUES ('built_at', ?)", (_now(),))
         conn.commit()
-        ctx = BuildContext(conn=conn, paths=paths, report=report, settings=settings)
+        ctx = BuildContext(conn=conn, paths=paths, report=report, settings=settings, data_dir=data_dir)
         for name, step in steps:
             t0 = time.perf_counter()
             step(ctx)

@@ -62,6 +62,7 @@ class BuildContext:
     report: BuildReport
     settings: Settings = field(default_factory=Settings)
     progress: Callable[[str, int | None], Callable[[int], None]] | None = None
+    data_dir: Path | None = None  # the release folder, for steps that import more files from it
 
     @property
     def artefacts(self) -> Path:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from medcodes.documents import CodeOut, code_document, code_ref
@@ -20,7 +22,14 @@ router = APIRouter(tags=["codes"])
     summary="One code: descriptor, hierarchy, children and notes",
     responses={404: {"description": "Unknown system, or unknown code (with the nearest existing codes)"}},
 )
-def api_code(store: StoreDep, system: str, code: str) -> CodeOut | JSONResponse:
+def api_code(
+    store: StoreDep,
+    system: str,
+    code: str,
+    on: date | None = Query(
+        None, alias="date", description="Date of service (YYYY-MM-DD): was the code valid and billable then?"
+    ),
+) -> CodeOut | JSONResponse:
     if system not in SYSTEMS:
         return JSONResponse(
             status_code=404,
@@ -31,7 +40,7 @@ def api_code(store: StoreDep, system: str, code: str) -> CodeOut | JSONResponse:
         )
     if len(code) > 40:
         raise unprocessable("code is longer than 40 characters")
-    doc = code_document(store, system, code)
+    doc = code_document(store, system, code, on=on)
     if doc is None:
         near = store.nearest(code, system)
         return JSONResponse(

@@ -7,7 +7,8 @@ from enum import Enum
 
 from fastapi import APIRouter, Query
 
-from medcodes.documents import HitOut, SearchOut, hit_document
+from medcodes.documents import HitOut, SearchOut, deleted_codes, hit_document, hit_documents
+from medcodes.history.service import history_filter
 from medcodes.models import SYSTEMS
 from medcodes.search import MAX_QUERY_CHARS, autocomplete, search
 from medcodes.search.service import MAX_LIMIT, MAX_OFFSET
@@ -29,29 +30,45 @@ def api_search(
     system: System | None = Query(None, description="Only this code system"),
     billable: bool | None = Query(None, description="true: billable codes only; false: headers only"),
     active_on: date | None = Query(None, description="Only codes in effect on this date (YYYY-MM-DD)"),
+    on: date | None = Query(
+        None, alias="date", description="Date of service (YYYY-MM-DD): only codes valid then"
+    ),
+    include_deleted: bool = Query(False, description="Also deleted and terminated codes (marked as such)"),
     limit: int = Query(20, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> SearchOut:
+    sys_id = system.value if system else None
     try:
         res = search(
             store,
             q,
-            system=system.value if system else None,
+            system=sys_id,
             billable=billable,
-            active_on=active_on,
+            active_on=active_on or on,
             limit=limit,
             offset=offset,
+            include_deleted=include_deleted,
         )
     except ValueError as exc:  # QueryTooLong, or a bad parameter found below the route
         raise unprocessable(str(exc)[:300]) from None
+    results = res.results
+    if on is not None:
+        # On a date of service, `billable` already says what it was then; today's status is not asked.
+        results = history_filter(store, results, on)
+        exact = hit_document(res.exact) if res.exact else None
+        hits = [hit_document(h) for h in results]
+    else:
+        shown = hit_documents(store, ([res.exact] if res.exact else []) + results)
+        exact, hits = (shown[0], shown[1:]) if res.exact else (None, shown)
     return SearchOut(
         query=res.query,
         total=res.total,
         corrected_query=res.corrected_query,
-        exact=hit_document(res.exact) if res.exact else None,
+        exact=exact,
         limit=limit,
         offset=offset,
-        results=[hit_document(h) for h in res.results],
+        results=hits,
+        deleted=[] if res.exact else deleted_codes(store, q, sys_id),
     )
 
 
@@ -62,6 +79,6 @@ def api_autocomplete(
     limit: int = Query(8, ge=1, le=20),
 ) -> list[HitOut]:
     try:
-        return [hit_document(h) for h in autocomplete(store, q, limit=limit)]
+        return hit_documents(store, autocomplete(store, q, limit=limit))
     except ValueError as exc:  # QueryTooLong, or a bad parameter found below the route
         raise unprocessable(str(exc)[:300]) from None

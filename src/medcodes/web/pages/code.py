@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from markupsafe import Markup, escape
 
 from medcodes.codes import canonical, display
+from medcodes.history.service import code_history, summary_line
 from medcodes.models import NOTE_TYPES, SYSTEMS, CodeRecord, CodeView, Note
 from medcodes.store import Store
 from medcodes.systems import LABELS, NAMES
@@ -188,11 +189,35 @@ def lookup(store: Store, system: str, code: str) -> CodeRecord:
     return rec
 
 
+def deleted_history(store: Store, system: str, code: str):
+    """The history of a code gone from the release (30233AZ), or None."""
+    if system not in SYSTEMS or not _VALID_SPELLING.match(canonical(code)) or store.exists(system, code):
+        return None
+    hist = code_history(store, system, code)
+    return hist if hist is not None and not hist.in_release else None
+
+
+def history_page(request: Request, store: Store, hist):
+    if request.url.path != code_url(hist.system, hist.display):
+        return redirect(code_url(hist.system, hist.display))
+    return render(
+        request,
+        store,
+        "code_deleted.html",
+        hist=hist,
+        history_line=summary_line(hist),
+        canonical=canonical_url(request, code_url(hist.system, hist.display)),
+    )
+
+
 @router.get("/codes/{system}/{code}")
 def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=1, le=1000)):
     store = get_store(request)
     if system not in SYSTEMS and (alias := system_alias(system)):
         return redirect(code_url(alias, code))
+    deleted = deleted_history(store, system, code)
+    if deleted is not None:
+        return history_page(request, store, deleted)
     rec = lookup(store, system, code)
     if code != rec.display:
         url = code_url(rec.system, rec.display)
@@ -216,6 +241,9 @@ def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=
     policies = services.policies(store, rec.system, rec.code)
     similar = services.similar(store, rec.system, rec.code)
     badge, status_label = status_text(rec, bool(n_children))
+    hist = code_history(store, rec.system, rec.code)
+    if hist is not None and hist.status.status != "active":
+        badge, status_label = "warn", hist.status.label  # never "Billable" once terminated or outdated
     return render(
         request,
         store,
@@ -241,5 +269,7 @@ def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=
         canonical=canonical_url(
             request, code_url(rec.system, rec.display) + (f"?page={page}" if page > 1 else "")
         ),
+        hist=hist,
+        history_line=summary_line(hist) if hist else None,
         cpt=rec.system == "cpt" or any(getattr(s, "system", "") == "cpt" for s in (similar.items or [])),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 
+from medcodes.history.service import code_history, deleted_codes, hit_statuses
 from medcodes.models import SYSTEMS
 from medcodes.search import search as _search
 from medcodes.web.deps import get_store
@@ -23,6 +24,7 @@ def search_page(
     q: str = Query("", max_length=10_000),
     system: str | None = None,
     billable: bool | None = None,
+    include_deleted: bool = False,
     page: int = Query(1, ge=1, le=MAX_PAGE),
 ):
     store = get_store(request)
@@ -41,13 +43,23 @@ def search_page(
         return cached
     try:
         result = _search(
-            store, q, system=system, billable=billable, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
+            store,
+            q,
+            system=system,
+            billable=billable,
+            limit=PER_PAGE,
+            offset=(page - 1) * PER_PAGE,
+            include_deleted=include_deleted,
         )
     except ValueError as exc:  # QueryTooLong, or a parameter the search refuses
         raise PageError(422, str(exc) or "That search is too long.", query=q[:MAX_QUERY]) from None
     if result.exact is not None and page == 1:
         return redirect(code_url(result.exact.system, result.exact.display), status=302)
+    if result.exact is None and page == 1 and (gone := deleted_codes(store, q, system)) and len(gone) == 1:
+        return redirect(code_url(gone[0].system, gone[0].display), status=302)  # typed exactly: its page
     pages = min(MAX_PAGE, (result.total + PER_PAGE - 1) // PER_PAGE)
+    statuses = hit_statuses(store, [(h.system, h.code) for h in result.results])
+    flagged = {k: code_history(store, *k) for k, st in statuses.items() if st.status != "active"}
     return render(
         request,
         store,
@@ -59,5 +71,6 @@ def search_page(
         page=page,
         pages=pages,
         cpt=any(h.system == "cpt" for h in result.results),
+        flagged=flagged,
         canonical=None,
     )
