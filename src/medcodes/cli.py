@@ -91,7 +91,7 @@ def build(
             return lambda n: progress.update(task, completed=n)
 
         try:
-            report = store_build.build(db_path(db), sources, codesets.read, on_system=on_system)
+            report = store_build.build(db_path(db), sources, codesets.read, on_system=on_system, data_dir=data_dir)
         except (ReleaseFileError, ValueError) as exc:
             console.print(f"[red]error:[/] {exc}")
             console.print("The existing database was left untouched.")

@@ -82,17 +82,20 @@ class BuildContext:
     artefacts: Path
     report: BuildReport
     progress: Callable[[str, int | None], Callable[[int], None]] | None = None
+    data_dir: Path | None = None  # the folder the build read (steps that import their own files use it)
 
 
 # Post-build steps run in order on the new database before it is renamed into place.
 # Each is (name, function(ctx)). Feature modules register here.
 def _post_build_steps() -> list[tuple[str, Callable[[BuildContext], None]]]:
+    from medcodes.payment.build import build_step as payment_step
     from medcodes.search.index import build_index as search_step
     from medcodes.similar.build import build_step as similar_step
 
     steps: list[tuple[str, Callable[[BuildContext], None]]] = []
     steps.append(("search", search_step))
     steps.append(("similar", similar_step))
+    steps.append(("payment", payment_step))
     return steps
 
 
@@ -111,6 +114,7 @@ def build(
     *,
     on_system: Callable[[Source], Callable[[int], None]] | None = None,
     steps: list[tuple[str, Callable[[BuildContext], None]]] | None = None,
+    data_dir: Path | None = None,
 ) -> BuildReport:
     """Import `sources` (one or more per system) into a fresh database at `db_path`.
 
@@ -140,7 +144,7 @@ def build(
         conn.execute("INSERT INTO meta VALUES ('build_id', ?)", (build_id,))
         conn.execute("INSERT INTO meta VALUES ('built_at', ?)", (_now(),))
         conn.commit()
-        ctx = BuildContext(conn=conn, artefacts=art_dir, report=report)
+        ctx = BuildContext(conn=conn, artefacts=art_dir, report=report, data_dir=data_dir)
         for name, step in steps if steps is not None else _post_build_steps():
             t0 = time.perf_counter()
             step(ctx)

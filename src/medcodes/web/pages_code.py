@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from markupsafe import Markup, escape
@@ -11,6 +12,7 @@ from markupsafe import Markup, escape
 from medcodes.codes import canonical, display
 from medcodes.models import NOTE_TYPES, SYSTEM_LABELS, SYSTEM_NAMES, SYSTEMS, CodeRecord, Note
 from medcodes.store import Store
+from medcodes.web import pages_payment
 from medcodes.web import pages_services as services
 from medcodes.web.app import get_store
 from medcodes.web.pages_common import (
@@ -194,14 +196,17 @@ def lookup(store: Store, system: str, code: str) -> CodeRecord:
 
 
 @router.get("/codes/{system}/{code}")
-def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=1, le=1000)):
+def code_page(
+    request: Request, system: str, code: str, page: int = Query(1, ge=1, le=1000),
+    locality: str | None = Query(None, max_length=40),
+):
     store = get_store(request)
     if system not in SYSTEMS and (alias := system_alias(system)):
         return redirect(code_url(alias, code))
     rec = lookup(store, system, code)
     if code != rec.display:
         url = code_url(rec.system, rec.display)
-        return redirect(url + (f"?page={page}" if page > 1 else ""))
+        return redirect(url + (f"?page={page}" if page > 1 else f"?locality={quote(locality)}" if locality else ""))
     cached = not_modified(store, request)
     if cached:
         return cached
@@ -218,6 +223,7 @@ def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=
     policies = services.policies(store, rec.system, rec.code)
     similar = services.similar(store, rec.system, rec.code)
     badge, status_label = status_text(rec, bool(n_children))
+    pay = pages_payment.panel(store, rec, locality)
     return render(
         request,
         store,
@@ -237,6 +243,7 @@ def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=
         explanation=explanation,
         policies=policies,
         similar=similar,
+        pay=pay,
         elsewhere=[r for r in store.find(rec.code) if r.system != rec.system],
         page_title=_page_title(rec),
         description=_describe(rec),
