@@ -19,6 +19,7 @@ from rich.table import Table
 from medcodes.cli_common import DbOption, JsonOption, console, db_path, open_store, out, print_json
 from medcodes.explain.cli import app as explain_app
 from medcodes.models import SYSTEM_LABELS, SYSTEMS, ReleaseFileError
+from medcodes.payment.cli import price as price_cmd
 from medcodes.policies.cli import app as policies_app
 from medcodes.similar.cli import similar as similar_cmd
 
@@ -323,6 +324,7 @@ def fetch(
 
 # Feature commands, each in its feature's package; listed in --help after the core commands.
 app.command("similar")(similar_cmd)
+app.command("price")(price_cmd)
 app.add_typer(explain_app, name="explain")
 app.add_typer(policies_app, name="policies")
 
