@@ -37,7 +37,7 @@ def real_db(shared_data, tmp_path_factory) -> Path:
     from medcodes.store import build
 
     path = tmp_path_factory.mktemp("realdb") / "medcodes.sqlite"
-    build.build(path, codesets.choose(shared_data), codesets.read)
+    build.build(path, codesets.choose(shared_data), codesets.read, data_dir=shared_data)
     return path
 
 
@@ -48,5 +48,5 @@ def fixture_db(tmp_path_factory) -> Path:
     from medcodes.store import build
 
     path = tmp_path_factory.mktemp("fixturedb") / "medcodes.sqlite"
-    build.build(path, codesets.choose(FIXTURES, packaged=False), codesets.read)
+    build.build(path, codesets.choose(FIXTURES, packaged=False), codesets.read, data_dir=FIXTURES)
     return path
