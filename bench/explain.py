@@ -55,20 +55,12 @@ def grounded(store: Store, sample: int) -> None:
         by_system.setdefault(s, []).append(t2 - t1)
     wall = time.perf_counter() - t_all
     print(f"grounded explanations: {len(picked):,} of {len(codes):,} codes (every {sample}th)")
-    print(
-        f"  explanation_for  median {statistics.median(times) * 1e3:.3f} ms  p99 {pct(times, 0.99) * 1e3:.3f} ms"
-        f"  -> {len(times) / sum(times):,.0f} per second"
-    )
-    print(
-        f"  baseline Store.get median {statistics.median(base) * 1e3:.3f} ms  p99 {pct(base, 0.99) * 1e3:.3f} ms"
-    )
+    print(f"  explanation_for  median {statistics.median(times) * 1e3:.3f} ms  p99 {pct(times, .99) * 1e3:.3f} ms"
+          f"  -> {len(times) / sum(times):,.0f} per second")
+    print(f"  baseline Store.get median {statistics.median(base) * 1e3:.3f} ms  p99 {pct(base, .99) * 1e3:.3f} ms")
     for s, v in sorted(by_system.items()):
-        print(
-            f"    {s:9} median {statistics.median(v) * 1e3:.3f} ms  p99 {pct(v, 0.99) * 1e3:.3f} ms  n={len(v):,}"
-        )
-    print(
-        f"  estimated time for all {len(codes):,} codes: {len(codes) * sum(times) / len(times):.0f} s (wall {wall:.1f} s for the sample)"
-    )
+        print(f"    {s:9} median {statistics.median(v) * 1e3:.3f} ms  p99 {pct(v, .99) * 1e3:.3f} ms  n={len(v):,}")
+    print(f"  estimated time for all {len(codes):,} codes: {len(codes) * sum(times) / len(times):.0f} s (wall {wall:.1f} s for the sample)")
 
 
 async def llm_overhead(store: Store, requests: int, concurrency: int) -> None:
@@ -79,25 +71,20 @@ async def llm_overhead(store: Store, requests: int, concurrency: int) -> None:
         cfg = llm.LLMConfig.load(None, base_url=server.base_url, model="bench", backoff=0.01)
         messages = llm.build_messages(facts)
         schema = llm.json_schema(facts.kind)
-        body = {
-            "model": "bench",
-            "messages": messages,
-            "response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}},
-        }
+        body = {"model": "bench", "messages": messages,
+                "response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}}
 
         async def bare() -> list[float]:
             lat: list[float] = []
             sem = asyncio.Semaphore(concurrency)
             limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
             async with httpx.AsyncClient(limits=limits, timeout=60) as http:
-
                 async def one():
                     async with sem:
                         t0 = time.perf_counter()
                         r = await http.post(f"{server.base_url}/chat/completions", json=body)
                         r.json()
                         lat.append(time.perf_counter() - t0)
-
                 await asyncio.gather(*(one() for _ in range(requests)))
             return lat
 
@@ -106,14 +93,12 @@ async def llm_overhead(store: Store, requests: int, concurrency: int) -> None:
             sem = asyncio.Semaphore(concurrency)
             c = llm.LLMClient(cfg)
             try:
-
                 async def one():
                     async with sem:
                         t0 = time.perf_counter()
                         expl = await llm.write(c, facts)
                         assert expl.status == "ok", expl.reason
                         lat.append(time.perf_counter() - t0)
-
                 await asyncio.gather(*(one() for _ in range(requests)))
             finally:
                 await c.aclose()
@@ -126,15 +111,9 @@ async def llm_overhead(store: Store, requests: int, concurrency: int) -> None:
         t0 = time.perf_counter()
         c = await client()
         tc = time.perf_counter() - t0
-        print(
-            f"LLM client vs bare httpx, {requests} requests at concurrency {concurrency} (loopback test server):"
-        )
-        print(
-            f"  baseline bare httpx   median {statistics.median(b) * 1e3:.1f} ms  p99 {pct(b, 0.99) * 1e3:.1f} ms  {requests / tb:,.0f} req/s"
-        )
-        print(
-            f"  medcodes LLM writer   median {statistics.median(c) * 1e3:.1f} ms  p99 {pct(c, 0.99) * 1e3:.1f} ms  {requests / tc:,.0f} req/s"
-        )
+        print(f"LLM client vs bare httpx, {requests} requests at concurrency {concurrency} (loopback test server):")
+        print(f"  baseline bare httpx   median {statistics.median(b) * 1e3:.1f} ms  p99 {pct(b, .99) * 1e3:.1f} ms  {requests / tb:,.0f} req/s")
+        print(f"  medcodes LLM writer   median {statistics.median(c) * 1e3:.1f} ms  p99 {pct(c, .99) * 1e3:.1f} ms  {requests / tc:,.0f} req/s")
         print(f"  overhead per request (wall time / requests): {(tc - tb) / requests * 1e3:.2f} ms")
     finally:
         server.stop()

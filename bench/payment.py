@@ -41,13 +41,8 @@ def _pct(ms: list[float], q: float) -> float:
 
 def _summary(times: tuple[list[float], list[float]]) -> dict:
     wall, cpu = times
-    return {
-        "n": len(wall),
-        "p50_ms": round(statistics.median(wall), 4),
-        "p99_ms": _pct(wall, 0.99),
-        "cpu_p50_ms": round(statistics.median(cpu), 4),
-        "cpu_p99_ms": _pct(cpu, 0.99),
-    }
+    return {"n": len(wall), "p50_ms": round(statistics.median(wall), 4), "p99_ms": _pct(wall, 0.99),
+            "cpu_p50_ms": round(statistics.median(cpu), 4), "cpu_p99_ms": _pct(cpu, 0.99)}
 
 
 def main() -> None:
@@ -55,18 +50,12 @@ def main() -> None:
     ap.add_argument("--db", type=Path, default=None)
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--json", action="store_true")
-    ap.add_argument(
-        "--no-freeze", action="store_true", help="leave start-up objects to the garbage collector"
-    )
+    ap.add_argument("--no-freeze", action="store_true", help="leave start-up objects to the garbage collector")
     args = ap.parse_args()
     store = Store(args.db or default_db_path())
     conn = store.conn
-    codes = [
-        (s, c)
-        for s, c in conn.execute(
-            "SELECT system, code FROM codes WHERE system IN ('cpt', 'hcpcs') AND kind = 'code'"
-        )
-    ]
+    codes = [(s, c) for s, c in conn.execute(
+        "SELECT system, code FROM codes WHERE system IN ('cpt', 'hcpcs') AND kind = 'code'")]
     locs = [r[0] for r in conn.execute("SELECT id FROM pfs_locality")] or [None]
     if not codes:
         raise SystemExit("no CPT or HCPCS codes in this database")
@@ -97,10 +86,8 @@ def main() -> None:
     print(f"{result['codes']:,} CPT/HCPCS codes, {result['localities']} localities, {args.n} lookups each")
     for name in ("baseline_store_get", "payment_national", "payment_locality"):
         s = result[name]
-        print(
-            f"{name:20} p50 {s['p50_ms']:.3f} ms   p99 {s['p99_ms']:.3f} ms   "
-            f"(CPU p50 {s['cpu_p50_ms']:.3f} ms, p99 {s['cpu_p99_ms']:.3f} ms)"
-        )
+        print(f"{name:20} p50 {s['p50_ms']:.3f} ms   p99 {s['p99_ms']:.3f} ms   "
+              f"(CPU p50 {s['cpu_p50_ms']:.3f} ms, p99 {s['cpu_p99_ms']:.3f} ms)")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 

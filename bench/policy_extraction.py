@@ -76,10 +76,8 @@ def report_dispositions(confusion: dict[tuple[str, str], int], unextracted: int,
     if not total:
         return
     ok = sum(n for (w, g), n in confusion.items() if w == g)
-    print(
-        f"disposition accuracy: {ok / total:.3f} ({ok}/{total} labelled mentions; "
-        f"{unextracted} labelled mentions not extracted, left out)"
-    )
+    print(f"disposition accuracy: {ok / total:.3f} ({ok}/{total} labelled mentions; "
+          f"{unextracted} labelled mentions not extracted, left out)")
     for cls in disposition.DISPOSITIONS:
         tp = confusion.get((cls, cls), 0)
         pred = sum(n for (_, g), n in confusion.items() if g == cls)
@@ -158,24 +156,18 @@ def main() -> int:
                     continue
                 confusion[(want, got)] = confusion.get((want, got), 0) + 1
                 if want != got:
-                    disp_errors.append(
-                        f"  {doc_name.rsplit('/', 1)[-1][:40]} {key[1]}: want {want}, got {got}"
-                        f" ({evidence.get(got)})"
-                    )
+                    disp_errors.append(f"  {doc_name.rsplit('/', 1)[-1][:40]} {key[1]}: want {want}, got {got}"
+                                       f" ({evidence.get(got)})")
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
-    print(
-        f"documents: {len(files)}   labelled mentions in the database: {tp + fn}   "
-        f"labelled but not in the database (must be rejected): {not_in_db}"
-    )
+    print(f"documents: {len(files)}   labelled mentions in the database: {tp + fn}   "
+          f"labelled but not in the database (must be rejected): {not_in_db}")
     print(f"precision: {precision:.3f}   recall: {recall:.3f}   (tp {tp}, fp {fp}, fn {fn})")
     report_dispositions(confusion, disp_unextracted, disp_errors if args.verbose else [])
     load_s, ext_s = sum(load_times), sum(extract_times)
-    print(
-        f"pages: {pages_total}   extraction+disposition: {pages_total / ext_s:,.0f} pages/s "
-        f"(median of {args.repeat} runs per document)   baseline, reading the documents alone: "
-        f"{pages_total / load_s:,.0f} pages/s"
-    )
+    print(f"pages: {pages_total}   extraction+disposition: {pages_total / ext_s:,.0f} pages/s "
+          f"(median of {args.repeat} runs per document)   baseline, reading the documents alone: "
+          f"{pages_total / load_s:,.0f} pages/s")
     if problems and (args.verbose or len(problems) <= 40):
         print("\n".join(problems))
     elif problems:

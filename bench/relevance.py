@@ -20,18 +20,8 @@ from medcodes.store import Store, default_db_path
 HERE = Path(__file__).resolve().parent
 SETS = ("original", "holdout")
 KIND_ORDER = (
-    "code",
-    "prefix",
-    "range",
-    "mixed",
-    "clinical",
-    "lay",
-    "typo",
-    "service",
-    "brand",
-    "equipment",
-    "syntax",
-    "paste",
+    "code", "prefix", "range", "mixed", "clinical", "lay", "typo",
+    "service", "brand", "equipment", "syntax", "paste",
 )
 
 
@@ -79,13 +69,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", type=Path, default=None)
     ap.add_argument("--queries", type=Path, default=HERE / "queries.tsv")
-    ap.add_argument(
-        "--set",
-        dest="which",
-        choices=("holdout", "original", "all"),
-        default="all",
-        help="Which rows to score (default: all, reported per set).",
-    )
+    ap.add_argument("--set", dest="which", choices=("holdout", "original", "all"), default="all",
+                    help="Which rows to score (default: all, reported per set).")
     ap.add_argument("--misses", action="store_true", help="Print every query not at rank 1.")
     args = ap.parse_args()
     store = Store(args.db or default_db_path())

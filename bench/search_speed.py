@@ -32,9 +32,7 @@ WORD = re.compile(r"[a-z]{4,}")
 def query_mix(store: Store, n: int, seed: int = 7) -> list[str]:
     """Codes in several spellings, prefixes, title words, lay phrases, typos and the relevance set."""
     rng = random.Random(seed)
-    rows = store.conn.execute(
-        "SELECT system, code, display, title FROM codes ORDER BY system, sort"
-    ).fetchall()
+    rows = store.conn.execute("SELECT system, code, display, title FROM codes ORDER BY system, sort").fetchall()
     sample = rng.sample(rows, min(len(rows), n))
     lay = [" ".join(k) for k in vocabulary()]
     rel = [
@@ -89,11 +87,7 @@ def report(name: str, times: list[float]) -> None:
 def like_baseline(conn: sqlite3.Connection):
     def run(q: str):
         words = WORD.findall(q.lower()) or [q]
-        sql = (
-            "SELECT system, code, title FROM codes WHERE "
-            + " AND ".join("title LIKE ?" for _ in words)
-            + " LIMIT 20"
-        )
+        sql = "SELECT system, code, title FROM codes WHERE " + " AND ".join("title LIKE ?" for _ in words) + " LIMIT 20"
         return conn.execute(sql, [f"%{w}%" for w in words]).fetchall()
 
     return run
@@ -103,9 +97,7 @@ def fts5_baseline(db: Path):
     """The same text (titles, short titles, inclusion notes, terms) in an FTS5 table with porter stemming."""
     mem = sqlite3.connect(":memory:")
     mem.execute("ATTACH DATABASE ? AS src", (f"file:{db}?mode=ro",))
-    mem.execute(
-        "CREATE VIRTUAL TABLE fts USING fts5(system UNINDEXED, code UNINDEXED, title, alt, tokenize='porter')"
-    )
+    mem.execute("CREATE VIRTUAL TABLE fts USING fts5(system UNINDEXED, code UNINDEXED, title, alt, tokenize='porter')")
     mem.execute(
         """
         INSERT INTO fts (system, code, title, alt)
@@ -125,8 +117,7 @@ def fts5_baseline(db: Path):
             return []
         match = " ".join(f'"{w}"' for w in words)
         return mem.execute(
-            "SELECT system, code, title FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, 2.0, 1.0) LIMIT 20",
-            (match,),
+            "SELECT system, code, title FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, 2.0, 1.0) LIMIT 20", (match,)
         ).fetchall()
 
     return run
@@ -167,18 +158,7 @@ async def load(base: str, queries: list[str], clients: int, seconds: float) -> t
 def http_run(db: Path, queries: list[str], clients: int, seconds: float, workers: int) -> None:
     port = free_port()
     env = {**os.environ, "MEDCODES_DB": str(db)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "medcodes.cli",
-        "serve",
-        "--db",
-        str(db),
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
+    cmd = [sys.executable, "-m", "medcodes.cli", "serve", "--db", str(db), "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(
         [sys.executable, "-c", "from medcodes.cli import app; app()", *cmd[3:]],
         env=env,
@@ -202,9 +182,7 @@ def http_run(db: Path, queries: list[str], clients: int, seconds: float, workers
         t0 = time.perf_counter()
         latencies, errors, total = asyncio.run(load(base, queries, clients, seconds))
         elapsed = time.perf_counter() - t0
-        print(
-            f"HTTP GET /api/v1/search, {clients} concurrent clients, {elapsed:.0f} s, uvicorn --workers {workers}:"
-        )
+        print(f"HTTP GET /api/v1/search, {clients} concurrent clients, {elapsed:.0f} s, uvicorn --workers {workers}:")
         print(
             f"  {total} requests, {total / elapsed:.0f} req/s, p50 {statistics.median(latencies):.1f} ms,"
             f" p99 {pct(latencies, 99):.1f} ms, errors {errors}"
@@ -218,9 +196,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--db", type=Path, default=None)
     ap.add_argument("--queries", type=int, default=1000)
-    ap.add_argument(
-        "--baseline-queries", type=int, default=300, help="LIKE scans are slow: time this many of them."
-    )
+    ap.add_argument("--baseline-queries", type=int, default=300, help="LIKE scans are slow: time this many of them.")
     ap.add_argument("--http-seconds", type=float, default=30.0, help="0 skips the HTTP run.")
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--workers", type=int, default=2)
@@ -228,9 +204,7 @@ def main() -> int:
     db = (args.db or default_db_path()).resolve()
     store = Store(db)
     queries = query_mix(store, args.queries)
-    print(
-        f"{db}: {store.conn.execute('SELECT COUNT(*) FROM codes').fetchone()[0]:,} nodes, {len(queries)} mixed queries"
-    )
+    print(f"{db}: {store.conn.execute('SELECT COUNT(*) FROM codes').fetchone()[0]:,} nodes, {len(queries)} mixed queries")
 
     t0 = time.perf_counter()
     search(store, "warm up")
@@ -240,9 +214,7 @@ def main() -> int:
     report("medcodes search() (tantivy)", timed(lambda q: search(store, q), queries))
     # What the search box sends while someone types: every prefix of each query from 3 characters.
     typed = [q[:n] for q in queries[:200] for n in range(3, len(q) + 1)]
-    report(
-        f"medcodes autocomplete() ({len(typed)} keystrokes)", timed(lambda q: autocomplete(store, q), typed)
-    )
+    report(f"medcodes autocomplete() ({len(typed)} keystrokes)", timed(lambda q: autocomplete(store, q), typed))
     t0 = time.perf_counter()
     fts = fts5_baseline(db)
     print(f"  (FTS5 table built in {time.perf_counter() - t0:.1f} s)")

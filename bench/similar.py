@@ -242,9 +242,7 @@ def main() -> None:
 
     cols = (*SYSTEMS, "all")
     print(f"\nquality on {len(labels)} labelled codes: P@5 / R@10 / MRR")
-    print(
-        f"  {'ranking':22}" + "".join(f"{c + ' (' + str(counts.get(c, len(labels))) + ')':>20}" for c in cols)
-    )
+    print(f"  {'ranking':22}" + "".join(f"{c + ' (' + str(counts.get(c, len(labels))) + ')':>20}" for c in cols))
     for name, res in results.items():
         print(f"  {name:22}" + "".join(f"{res[c][0]:8.2f}{res[c][1]:6.2f}{res[c][2]:6.2f}" for c in cols))
     base_all, lex_all = results["baseline (siblings)"]["all"], results["lexical"]["all"]

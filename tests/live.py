@@ -29,11 +29,7 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            app or create_app(db_path),
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            access_log=False,
+            app or create_app(db_path), host="127.0.0.1", port=self.port, log_level="warning", access_log=False
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

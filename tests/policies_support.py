@@ -10,39 +10,11 @@ from live import LiveServer
 from medcodes.models import CodeRecord, Source
 from medcodes.store import build
 
-CPT = [
-    "81105",
-    "81106",
-    "81110",
-    "81111",
-    "85002",
-    "85230",
-    "85999",
-    "0001U",
-    "0016U",
-    "0017U",
-    "0239U",
-    "43644",
-    "43775",
-    "95004",
-    "81235",
-    "81210",
-]
+CPT = ["81105", "81106", "81110", "81111", "85002", "85230", "85999", "0001U", "0016U", "0017U", "0239U",
+       "43644", "43775", "95004", "81235", "81210"]
 HCPCS = ["J0120", "J0121", "J0129", "J0130", "J0585", "J0586", "E1130", "G2054"]
-ICD = {
-    "E11": "category",
-    "E110": "subcategory",
-    "E1100": "code",
-    "E1101": "code",
-    "E1165": "code",
-    "E119": "code",
-    "C61": "code",
-    "Z192": "code",
-    "C34": "category",
-    "C3490": "code",
-    "Z1501": "code",
-    "Z1509": "code",
-}
+ICD = {"E11": "category", "E110": "subcategory", "E1100": "code", "E1101": "code", "E1165": "code", "E119": "code",
+       "C61": "code", "Z192": "code", "C34": "category", "C3490": "code", "Z1501": "code", "Z1509": "code"}
 PCS = ["0DV64CZ", "0D16479"]
 
 
@@ -54,10 +26,8 @@ def records(system: str) -> list[CodeRecord]:
     if system == "icd10cm":
         from medcodes.codes import display
 
-        return [
-            CodeRecord("icd10cm", c, display("icd10cm", c), k, f"ICD {c}", billable=k == "code")
-            for c, k in ICD.items()
-        ]
+        return [CodeRecord("icd10cm", c, display("icd10cm", c), k, f"ICD {c}", billable=k == "code")
+                for c, k in ICD.items()]
     return [CodeRecord("icd10pcs", c, c, "code", f"PCS {c}", billable=True) for c in PCS]
 
 

@@ -24,9 +24,7 @@ def data_dir(fixtures, tmp_path):
 
 
 def _build(db, data_dir):
-    return runner.invoke(
-        app, ["build", "--db", str(db), "--data-dir", str(data_dir), "--no-packaged", "--json"]
-    )
+    return runner.invoke(app, ["build", "--db", str(db), "--data-dir", str(data_dir), "--no-packaged", "--json"])
 
 
 def test_build_show_stats_on_fixtures(data_dir, tmp_path):

@@ -39,22 +39,9 @@ def write_addendum_b(path: Path, rows=OPPS_ROWS, header=None) -> Path:
     ws.append([None, "Addendum B.- OPPS Payment by HCPCS Code (test fixture)"])
     ws.append([None, "Descriptors here are made up."])
     ws.append([None, "Not a real release."])
-    ws.append(
-        header
-        or [
-            "HCPCS Code",
-            "Short Descriptor",
-            " SI",
-            "APC ",
-            "Relative Weight ",
-            "Payment Rate",
-            "National Unadjusted Copayment ",
-            "Minimum Unadjusted Copayment ",
-            "Note",
-            "Pass-Through",
-            "* Indicates a Change ",
-        ]
-    )
+    ws.append(header or ["HCPCS Code", "Short Descriptor", " SI", "APC ", "Relative Weight ", "Payment Rate",
+                         "National Unadjusted Copayment ", "Minimum Unadjusted Copayment ", "Note", "Pass-Through",
+                         "* Indicates a Change "])
     for row in rows:
         ws.append(list(row))
     wb.save(path)
@@ -208,11 +195,7 @@ def test_fixture_build_gives_breadcrumbs(tmp_path, all_files):
     report = build.build(db, [source], cpt.read, steps=[])
     assert report.systems[0].orphans == 0 and report.systems[0].duplicates == 0
     store = Store(db)
-    assert [r.code for r in store.breadcrumb("cpt", "36904")][:3] == [
-        "10004-69990",
-        "33016-37799",
-        "34001-37799",
-    ]
+    assert [r.code for r in store.breadcrumb("cpt", "36904")][:3] == ["10004-69990", "33016-37799", "34001-37799"]
     assert store.get("cpt", "85230").title == "Test clotting; factor VII level"
 
 
@@ -285,9 +268,7 @@ def test_truncated_pfs_csv_names_the_line(tmp_path):
 
 def test_changed_header_names_the_missing_column(tmp_path):
     path = tmp_path / "PPRRVU2031_Jan.csv"
-    path.write_text(
-        PFS.read_text().replace(",STATUS,", ",STATE,").replace("DESCRIPTION,CODE,", "DESCRIPTION,KODE,")
-    )
+    path.write_text(PFS.read_text().replace(",STATUS,", ",STATE,").replace("DESCRIPTION,CODE,", "DESCRIPTION,KODE,"))
     with pytest.raises(ReleaseFileError, match="STATUS CODE"):
         cpt.read_pfs(path, "csv")
     clfs = tmp_path / "PUF_CLFS_CY2031_Q1V1.csv"
@@ -313,11 +294,8 @@ def test_wrong_format_and_damaged_xlsx(tmp_path):
 
 def test_pfs_fixed_width_txt(tmp_path):
     path = tmp_path / "PPRRVU2031_Jan.txt"
-    path.write_text(
-        _pfs_txt(
-            ["85230  Test clot factor seven", "7649626Test unlisted xray movie", "G0008  Test flu admin"]
-        )
-    )
+    path.write_text(_pfs_txt(["85230  Test clot factor seven", "7649626Test unlisted xray movie",
+                              "G0008  Test flu admin"]))
     read = cpt.read_pfs(path, "txt")
     assert set(read.entries) == {"85230", "76496"} and read.skipped == 1
     assert read.entries["85230"].facts == {"status": "X", "work_rvu": "1.25", "pctc": "9", "global": "XXX"}
@@ -350,11 +328,8 @@ def real(shared_data):
 def test_real_files_are_chosen_and_read_quickly(real):
     source, recs, seconds = real
     names = {k: p.name for k, p in source.files.items()}
-    assert names == {
-        "pfs": "PPRRVU2025_Oct.csv",
-        "clfs": "PUF_CLFS_CY2026_Q2V1.csv",
-        "opps": "2023_January_Web_Addendum_B.12212022.xlsx",
-    }
+    assert names == {"pfs": "PPRRVU2025_Oct.csv", "clfs": "PUF_CLFS_CY2026_Q2V1.csv",
+                     "opps": "2023_January_Web_Addendum_B.12212022.xlsx"}
     assert source.release_date == "2026-04-01"
     assert seconds < 20, f"selecting and reading took {seconds:.1f}s"
 
@@ -386,23 +361,14 @@ def test_real_seed_codes(real, tmp_path):
 
     assert crumbs("85230")[:2] == ["Pathology and Laboratory", "Hematology and Coagulation"]
     assert crumbs("85999")[:2] == ["Pathology and Laboratory", "Hematology and Coagulation"]
-    assert crumbs("36904")[:4] == [
-        "Surgery",
-        "Cardiovascular System",
-        "Arteries and Veins",
-        "Dialysis Circuit",
-    ]
+    assert crumbs("36904")[:4] == ["Surgery", "Cardiovascular System", "Arteries and Veins", "Dialysis Circuit"]
     assert crumbs("77299")[:3] == ["Radiology", "Radiation Oncology", "Clinical Treatment Planning"]
-    assert crumbs("76496")[:3] == [
-        "Radiology",
-        "Diagnostic Radiology (Diagnostic Imaging)",
-        "Fluoroscopy and Other Procedures",
-    ]
+    assert crumbs("76496")[:3] == ["Radiology", "Diagnostic Radiology (Diagnostic Imaging)",
+                                   "Fluoroscopy and Other Procedures"]
     with sqlite3.connect(db) as conn:
         orphans = conn.execute(
             "SELECT COUNT(*) FROM codes c WHERE system='cpt' AND kind='code' AND NOT EXISTS"
-            " (SELECT 1 FROM codes p WHERE p.system='cpt' AND p.code=c.parent)"
-        ).fetchone()[0]
+            " (SELECT 1 FROM codes p WHERE p.system='cpt' AND p.code=c.parent)").fetchone()[0]
     assert orphans == 0
 
 
@@ -411,11 +377,8 @@ def test_real_pfs_formats_agree(shared_data):
     from_csv = cpt.read_pfs(folder / "PPRRVU2025_Oct.csv", "csv")
     from_txt = cpt.read_pfs(folder / "PPRRVU2025_Oct.txt", "txt")
     assert from_txt.entries.keys() == from_csv.entries.keys()
-    differ = [
-        c
-        for c, e in from_csv.entries.items()
-        if (e.short, e.facts) != (from_txt.entries[c].short, from_txt.entries[c].facts)
-    ]
+    differ = [c for c, e in from_csv.entries.items()
+              if (e.short, e.facts) != (from_txt.entries[c].short, from_txt.entries[c].facts)]
     assert not differ, differ[:5]
     assert from_csv.entries["22526"].facts["not_used_for_medicare"] is True
 

@@ -84,10 +84,7 @@ def test_cli_schema_and_check(db, tmp_path):
     bad = _run("schema", "nonsense", check=False)
     assert bad.returncode == 2
     answer = {k: {"text": "Most people do well."} for k in schema["required"]}
-    answer = {
-        k: {"text": "Most people do well."}
-        for k in json.loads(_run("schema", "diagnosis").stdout)["required"]
-    }
+    answer = {k: {"text": "Most people do well."} for k in json.loads(_run("schema", "diagnosis").stdout)["required"]}
     answer["what_it_is"] = {"text": "This procedure involves an operation on the knee."}
     f = tmp_path / "a.json"
     f.write_text(json.dumps(answer))
@@ -101,14 +98,10 @@ def test_export_import_roundtrip(tmp_path):
     sections = [
         Section("name", "Name of the Condition", "Type 2 diabetes"),
         Section("what_it_is", "What It Is", "This condition means the body does not use sugar well."),
-        *[
-            Section(k, k, "Most people can manage it with care.")
-            for k in ("causes", "symptoms", "diagnosis", "treatment", "outlook", "coding_notes", "questions")
-        ],
+        *[Section(k, k, "Most people can manage it with care.") for k in
+          ("causes", "symptoms", "diagnosis", "treatment", "outlook", "coding_notes", "questions")],
     ]
-    good = Explanation(
-        "icd10cm", "E119", "diagnosis", "llm", sections, model="m", created_at="2025-01-01T00:00:00+00:00"
-    )
+    good = Explanation("icd10cm", "E119", "diagnosis", "llm", sections, model="m", created_at="2025-01-01T00:00:00+00:00")
     storage.save(src.conn, good)
     pack = tmp_path / "pack.jsonl"
     _run("export", str(pack), "--db", str(src.path))
@@ -118,12 +111,7 @@ def test_export_import_roundtrip(tmp_path):
     pack.write_text(pack.read_text() + lines[0].replace('"E119"', '"E1165"') + "\n{broken\n")
     done = _run("import", str(pack), "--db", str(dst_path), "--json", check=False)
     report = json.loads(done.stdout)
-    assert (
-        done.returncode == 1
-        and report["imported"] == 1
-        and report["ok"] == 1
-        and len(report["rejected"]) == 2
-    )
+    assert done.returncode == 1 and report["imported"] == 1 and report["ok"] == 1 and len(report["rejected"]) == 2
     dst = Store(dst_path)
     shown = _run("show", "E11.9", "--db", str(dst_path), "--json").stdout
     assert json.loads(shown)["writer"] == "llm"

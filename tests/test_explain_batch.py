@@ -30,9 +30,7 @@ def server():
 
 def _env(server) -> dict:
     env = dict(os.environ)
-    env.update(
-        MEDCODES_LLM_BASE_URL=server.base_url, MEDCODES_LLM_MODEL="test-model", MEDCODES_LLM_API_KEY="k"
-    )
+    env.update(MEDCODES_LLM_BASE_URL=server.base_url, MEDCODES_LLM_MODEL="test-model", MEDCODES_LLM_API_KEY="k")
     env.pop("MEDCODES_LLM_CONFIG", None)
     return env
 
@@ -50,18 +48,7 @@ def _stored(db: Path) -> list[tuple[str, str]]:
 def test_generate_killed_midway_then_resumed(tmp_path, server):
     db = build_db(tmp_path / "m.sqlite", many_icd_records(N))
     server.delay = 0.1
-    cmd = [
-        *MEDCODES,
-        "explain",
-        "generate",
-        "--db",
-        str(db),
-        "--system",
-        "icd10cm",
-        "--concurrency",
-        "4",
-        "--json",
-    ]
+    cmd = [*MEDCODES, "explain", "generate", "--db", str(db), "--system", "icd10cm", "--concurrency", "4", "--json"]
     proc = subprocess.Popen(cmd, env=_env(server), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 60
     while len(_stored(db)) < 12:
@@ -93,7 +80,5 @@ def test_generate_without_configuration_is_a_clear_error(tmp_path):
     db = build_db(tmp_path / "m.sqlite", many_icd_records(2))
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDCODES_LLM")}
     env["HOME"] = str(tmp_path)
-    done = subprocess.run(
-        [*MEDCODES, "explain", "generate", "--db", str(db)], env=env, capture_output=True, text=True
-    )
+    done = subprocess.run([*MEDCODES, "explain", "generate", "--db", str(db)], env=env, capture_output=True, text=True)
     assert done.returncode == 2 and "MEDCODES_LLM_BASE_URL" in done.stderr

@@ -96,22 +96,9 @@ def test_missing_sections_are_named(store, fake):
 
 def test_contradiction_is_rejected(store, fake):
     fake.mode = "fixed"
-    answer = {
-        k: {"text": "Most people do well.", "items": []}
-        for k in (
-            "name",
-            "causes",
-            "symptoms",
-            "diagnosis",
-            "treatment",
-            "outlook",
-            "coding_notes",
-            "questions",
-        )
-    }
-    answer["what_it_is"] = {
-        "text": "This procedure involves removing part of the pancreas in an operating room."
-    }
+    answer = {k: {"text": "Most people do well.", "items": []} for k in
+              ("name", "causes", "symptoms", "diagnosis", "treatment", "outlook", "coding_notes", "questions")}
+    answer["what_it_is"] = {"text": "This procedure involves removing part of the pancreas in an operating room."}
     fake.answer = answer
     expl, _ = _write(store, fake, "icd10cm", "E119")
     assert expl.status == "failed"
@@ -206,8 +193,6 @@ def test_batch_run_counts_tokens_cost_and_skips_stored(store, fake):
     assert report.cost_usd == pytest.approx(len(todo) * (100 * 1.0 + 50 * 2.0) / 1e6)
     again = asyncio.run(batch.run(store, todo, cfg, concurrency=4))
     assert again.skipped == len(todo) and again.selected == 0
-    rows = store.conn.execute(
-        "SELECT COUNT(*), COUNT(DISTINCT code) FROM explanations WHERE writer='llm'"
-    ).fetchone()
+    rows = store.conn.execute("SELECT COUNT(*), COUNT(DISTINCT code) FROM explanations WHERE writer='llm'").fetchone()
     assert rows == (len(todo), len(todo))
     json.dumps(report.as_dict())

@@ -76,19 +76,10 @@ def _seed_file(seeds: Path, code_title_word: str) -> str:
 
 
 _SEED_TO_LAB = {
-    "Name of the Procedure:": "name",
-    "Summary": "summary",
-    "Purpose": "purpose",
-    "Indications": "indications",
-    "Preparation": "preparation",
-    "Procedure Description": "sample",
-    "Duration": "turnaround",
-    "Setting": "setting",
-    "Personnel": "personnel",
-    "Risks and Complications": "risks",
-    "Benefits": "results",
-    "Alternatives": "questions",
-    "Patient Experience": "patient_experience",
+    "Name of the Procedure:": "name", "Summary": "summary", "Purpose": "purpose", "Indications": "indications",
+    "Preparation": "preparation", "Procedure Description": "sample", "Duration": "turnaround", "Setting": "setting",
+    "Personnel": "personnel", "Risks and Complications": "risks", "Benefits": "results",
+    "Alternatives": "questions", "Patient Experience": "patient_experience",
 }
 
 

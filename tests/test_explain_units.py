@@ -42,14 +42,7 @@ def _rec(system, code, title="x", kind="code", attrs=None):
         ("cpt", "0001U", "x", None, (), "lab"),
         ("cpt", "0042T", "x", None, ("Radiology",), "imaging"),
         ("hcpcs", "J1745", "Injection, infliximab, 10 mg", None, (), "drug"),
-        (
-            "hcpcs",
-            "Q9967",
-            "Low osmolar contrast material, 300-399 mg/ml iodine concentration, per ml",
-            None,
-            (),
-            "drug",
-        ),
+        ("hcpcs", "Q9967", "Low osmolar contrast material, 300-399 mg/ml iodine concentration, per ml", None, (), "drug"),
         ("hcpcs", "E0114", "Crutches", {"betos": "D1B"}, (), "supply"),
         ("hcpcs", "G0101", "Cervical or vaginal cancer screening", {"betos": "P6C"}, (), "procedure"),
         ("hcpcs", "G0438", "Annual wellness visit", {"betos": "M5D"}, (), "visit"),
@@ -76,19 +69,8 @@ def test_groups_and_modifiers_get_the_fallback():
 def test_procedure_template_is_the_seed_template():
     headings = [s.heading for s in specs("procedure") if s.required]
     assert headings == [
-        "Name of the Procedure",
-        "Summary",
-        "Purpose",
-        "Indications",
-        "Preparation",
-        "Procedure Description",
-        "Duration",
-        "Setting",
-        "Personnel",
-        "Risks and Complications",
-        "Benefits",
-        "Recovery",
-        "Alternatives",
+        "Name of the Procedure", "Summary", "Purpose", "Indications", "Preparation", "Procedure Description",
+        "Duration", "Setting", "Personnel", "Risks and Complications", "Benefits", "Recovery", "Alternatives",
         "Patient Experience",
     ]
 
@@ -165,12 +147,8 @@ def test_explanation_is_deterministic(store):
 
 
 def _swap(expl: Explanation, key: str, text: str) -> Explanation:
-    sections = [
-        Section(
-            s.key, s.heading, text if s.key == key else s.text, [] if s.key == key else s.items, s.ordered
-        )
-        for s in expl.sections
-    ]
+    sections = [Section(s.key, s.heading, text if s.key == key else s.text, [] if s.key == key else s.items, s.ordered)
+                for s in expl.sections]
     return Explanation(expl.system, expl.code, expl.kind, "llm", sections)
 
 
@@ -182,63 +160,39 @@ def _check(store, system, code, key, text):
 
 
 def test_checker_rejects_diagnosis_described_as_procedure(store):
-    _, status, reason = _check(
-        store,
-        "icd10cm",
-        "E119",
-        "what_it_is",
-        "This procedure involves removing the pancreas under general anesthesia.",
-    )
+    _, status, reason = _check(store, "icd10cm", "E119", "what_it_is",
+                               "This procedure involves removing the pancreas under general anesthesia.")
     assert status == "failed" and "diagnosis" in reason and "procedure" in reason
 
 
 def test_checker_rejects_drug_described_as_test(store):
-    _, status, reason = _check(
-        store, "hcpcs", "J1745", "summary", "This blood test checks how your liver works."
-    )
+    _, status, reason = _check(store, "hcpcs", "J1745", "summary", "This blood test checks how your liver works.")
     assert status == "failed" and "is a drug" in reason
 
 
 def test_checker_rejects_wrong_pcs_approach_and_side(store):
-    _, status, reason = _check(
-        store,
-        "icd10pcs",
-        "0DTJ4ZZ",
-        "summary",
-        "The appendix is taken out through open surgery with a large cut.",
-    )
+    _, status, reason = _check(store, "icd10pcs", "0DTJ4ZZ", "summary",
+                               "The appendix is taken out through open surgery with a large cut.")
     assert status == "failed" and "approach is Percutaneous Endoscopic" in reason
-    _, status, reason = _check(
-        store, "icd10pcs", "0TT00ZZ", "summary", "The surgeon removes the left kidney in an open approach."
-    )
+    _, status, reason = _check(store, "icd10pcs", "0TT00ZZ", "summary",
+                               "The surgeon removes the left kidney in an open approach.")
     assert status == "failed" and "left side" in reason
 
 
 def test_checker_rejects_wrong_icd_laterality(store):
-    _, status, reason = _check(
-        store, "icd10cm", "M1711", "what_it_is", "This condition is wear and tear arthritis in the left knee."
-    )
+    _, status, reason = _check(store, "icd10cm", "M1711", "what_it_is",
+                               "This condition is wear and tear arthritis in the left knee.")
     assert status == "failed" and "laterality" in reason and "left" in reason
-    _, status, _ = _check(
-        store,
-        "icd10cm",
-        "M1711",
-        "what_it_is",
-        "This condition is wear and tear arthritis in the right knee. If left untreated it can get worse.",
-    )
+    _, status, _ = _check(store, "icd10cm", "M1711", "what_it_is",
+                          "This condition is wear and tear arthritis in the right knee. If left untreated it can get worse.")
     assert status == "ok"
 
 
 def test_checker_reports_missing_and_empty_sections(store):
     rec = store.get("icd10cm", "E119")
     expl = explanation_for(store, "icd10cm", "E119")
-    expl = Explanation(
-        expl.system,
-        expl.code,
-        expl.kind,
-        "llm",
-        [s for s in expl.sections if s.key != "causes"] + [Section("outlook", "Outlook")],
-    )
+    expl = Explanation(expl.system, expl.code, expl.kind, "llm",
+                       [s for s in expl.sections if s.key != "causes"] + [Section("outlook", "Outlook")])
     _, status, reason = chk.run(expl, gather(store, rec))
     assert status == "failed" and "missing sections: causes" in reason
 
@@ -246,7 +200,5 @@ def test_checker_reports_missing_and_empty_sections(store):
 def test_reading_level():
     assert syllables("cat") == 1 and syllables("table") == 2 and syllables("anesthesia") >= 4
     easy = fk_grade("The cat sat on the mat. It was a good day.")
-    hard = fk_grade(
-        "Percutaneous transluminal mechanical thrombectomy necessitates fluoroscopic visualization."
-    )
+    hard = fk_grade("Percutaneous transluminal mechanical thrombectomy necessitates fluoroscopic visualization.")
     assert easy < 4 < 12 < hard

@@ -134,15 +134,6 @@ def test_cli_fetch(server, tmp_path, monkeypatch):
     data = json.loads(result.stdout)
     assert data["url"] == url and Path(data["path"]).is_file()
     assert Path(data["path"]).is_relative_to(tmp_path / "envcache")
-    result = runner.invoke(
-        app,
-        [
-            "fetch",
-            "hcpcs",
-            "--url",
-            f"{server}/bad/2026-alpha-numeric-hcpcs-file.zip",
-            "--cache-dir",
-            str(tmp_path / "c2"),
-        ],
-    )
+    result = runner.invoke(app, ["fetch", "hcpcs", "--url", f"{server}/bad/2026-alpha-numeric-hcpcs-file.zip",
+                                 "--cache-dir", str(tmp_path / "c2")])
     assert result.exit_code == 1 and "HTML page" in result.output

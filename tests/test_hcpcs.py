@@ -32,9 +32,7 @@ ANWEB_HEADER = (
 
 def anweb_row(code, recid, long, short, **cols):
     row = dict.fromkeys(ANWEB_HEADER, "")
-    row.update(
-        {"HCPC": code, "SEQNUM": "0010", "RECID": recid, "LONG DESCRIPTION": long, "SHORT DESCRIPTION": short}
-    )
+    row.update({"HCPC": code, "SEQNUM": "0010", "RECID": recid, "LONG DESCRIPTION": long, "SHORT DESCRIPTION": short})
     row.update(cols)
     return [row[h] for h in ANWEB_HEADER]
 
@@ -54,48 +52,16 @@ def small_anweb(path: Path) -> Path:
     return write_anweb(
         path,
         [
-            anweb_row(
-                "   GA",
-                "7",
-                "Waiver of liability statement issued as required by payer policy, individual case",
-                "Liability waiver ind case",
-                COV="C",
-                **{"ADD DT": "19950101", "ACTION CD": "N"},
-            ),
-            anweb_row(
-                "A0021",
-                "3",
-                "Ambulance service, outside state per mile, transport (medicaid only)",
-                "Outside state ambulance serv",
-                PRICE1="00",
-                COV="I",
-                BETOS="O1A",
-                TOS1="D",
-                XREF1="A0030",
-                **{"ADD DT": "19850101", "ACT EFF DT": "19960910", "ACTION CD": "N"},
-            ),
-            anweb_row(
-                "J1745",
-                "3",
-                "Injection, infliximab, excludes biosimilar, 10 mg",
-                "Infliximab not biosimil 10mg",
-                PRICE1="51",
-                COV="D",
-                ASC_GRP="YY",
-                ASC_DT="20080101",
-                BETOS="O1E",
-                TOS1="1",
-                TOS2="P",
-                **{"ADD DT": "20000101", "ACTION CD": "N"},
-            ),
-            anweb_row(
-                "A2001",
-                "3",
-                "Innovamatrix ac, per square centimeter",
-                "Innovamatrix ac, per sq cm",
-                COV="C",
-                **{"ADD DT": "20220101", "TERM DT": "20241231", "ACTION CD": "D"},
-            ),
+            anweb_row("   GA", "7", "Waiver of liability statement issued as required by payer policy, individual case",
+                      "Liability waiver ind case", COV="C", **{"ADD DT": "19950101", "ACTION CD": "N"}),
+            anweb_row("A0021", "3", "Ambulance service, outside state per mile, transport (medicaid only)",
+                      "Outside state ambulance serv", PRICE1="00", COV="I", BETOS="O1A", TOS1="D", XREF1="A0030",
+                      **{"ADD DT": "19850101", "ACT EFF DT": "19960910", "ACTION CD": "N"}),
+            anweb_row("J1745", "3", "Injection, infliximab, excludes biosimilar, 10 mg", "Infliximab not biosimil 10mg",
+                      PRICE1="51", COV="D", ASC_GRP="YY", ASC_DT="20080101", BETOS="O1E", TOS1="1", TOS2="P",
+                      **{"ADD DT": "20000101", "ACTION CD": "N"}),
+            anweb_row("A2001", "3", "Innovamatrix ac, per square centimeter", "Innovamatrix ac, per sq cm",
+                      COV="C", **{"ADD DT": "20220101", "TERM DT": "20241231", "ACTION CD": "D"}),
         ],
     )
 
@@ -126,18 +92,11 @@ def test_txt_fixture_records():
     assert "99999" not in recs and "25" not in recs
     # RIC 4 and RIC 8 continuations are joined onto the record before them
     assert recs["E1130"].title.endswith("swing away detachable footrests")
-    assert (
-        recs["GA"].title
-        == "Waiver of liability statement issued as required by payer policy, individual case"
-    )
+    assert recs["GA"].title == "Waiver of liability statement issued as required by payer policy, individual case"
     assert recs["G8891"].title.endswith("is not clinically appropriate)")
     assert "and its continuation" not in " ".join(r.title for r in records)
     a = recs["A0021"]
-    assert (a.billable, a.short_title, a.effective_date) == (
-        True,
-        "Outside state ambulance serv",
-        "1985-01-01",
-    )
+    assert (a.billable, a.short_title, a.effective_date) == (True, "Outside state ambulance serv", "1985-01-01")
     assert a.attrs["betos"] == "O1A" and a.attrs["cross_references"] == ["A0030"]
     assert a.attrs["coverage_code"] == "I" and a.attrs["coverage"] == "Not payable by Medicare"
     assert a.attrs["type_of_service"] == ["D"] and "anesthesia_base_units" not in a.attrs
@@ -265,9 +224,7 @@ def test_wrong_format_files_are_clear_errors(tmp_path):
 
 
 def test_missing_file_raises():
-    src = Source(
-        system="hcpcs", name="x", version="2025", files={"release": Path("nowhere/HCPC2025_ANWEB.xlsx")}
-    )
+    src = Source(system="hcpcs", name="x", version="2025", files={"release": Path("nowhere/HCPC2025_ANWEB.xlsx")})
     with pytest.raises(ReleaseFileError, match="file not found"):
         list(hcpcs.read(src))
 
@@ -285,9 +242,7 @@ def test_anweb_xlsx_reads_text_cells(tmp_path):
     assert recs["A0021"].attrs["pricing_indicators"] == ["00"]  # leading zero kept
     assert recs["J1745"].attrs["type_of_service"] == ["1", "P"]
     assert recs["A2001"].parent == "A2000-A2999"
-    assert recs["A2001"].termination_date == "2024-12-31" and recs["A2001"].attrs["action"].startswith(
-        "Discontinue"
-    )
+    assert recs["A2001"].termination_date == "2024-12-31" and recs["A2001"].attrs["action"].startswith("Discontinue")
 
 
 def test_bad_date_in_xlsx_names_the_row(tmp_path):

@@ -68,11 +68,7 @@ def test_read_fixture_hierarchy_and_axes():
         if rec.parent:
             assert order.index(rec.parent) < order.index(code)
     assert [recs[c].kind for c in ("0", "0D", "0DT", "0DTJ", "0DTJ4ZZ")] == [
-        "chapter",
-        "section",
-        "category",
-        "subcategory",
-        "code",
+        "chapter", "section", "category", "subcategory", "code",
     ]
     assert recs["0"].title == "Medical and Surgical"
     assert recs["0D"].title == "Gastrointestinal System"
@@ -111,10 +107,7 @@ def test_codes_missing_from_tables_are_decoded_from_row_labels(pcs_dir):
     order = pcs_dir / "icd10pcs_order_2026.txt"
     # A code the tables lack, whose values all occur in its table: 0DBJ0ZZ-like but with approach 4 in 0DT.
     text = order.read_text().replace("\r\n", "\n").splitlines()
-    text.insert(
-        len(text) - 1,
-        f"00099 0DTJ7ZZ 1 {'Resection of Appendix, Via Opening':<60} Resection of Appendix, Via Natural or Artificial Opening",
-    )
+    text.insert(len(text) - 1, f"00099 0DTJ7ZZ 1 {'Resection of Appendix, Via Opening':<60} Resection of Appendix, Via Natural or Artificial Opening")
     order.write_text("\r\n".join(text) + "\r\n")
     (pcs_dir / "order_addenda_2026.txt").unlink()
     source = icd10pcs.select(codesets.scan(pcs_dir), packaged=False)
@@ -151,9 +144,7 @@ def test_wrong_year_xml(pcs_dir):
 
 def test_order_count_disagrees_with_addenda(pcs_dir):
     path = pcs_dir / "order_addenda_2026.txt"
-    path.write_text(
-        path.read_text().replace("12 codes in icd10pcs_order_2026", "13 codes in icd10pcs_order_2026")
-    )
+    path.write_text(path.read_text().replace("12 codes in icd10pcs_order_2026", "13 codes in icd10pcs_order_2026"))
     source = icd10pcs.select(codesets.scan(pcs_dir), packaged=False)
     with pytest.raises(ReleaseFileError, match="12 codes read but the addenda summary says 13"):
         list(icd10pcs.read(source))
@@ -229,13 +220,8 @@ def test_real_select_and_read(shared_data):
     assert sum(r.kind == "code" for r in recs.values()) == 79193
     ax = _axes(recs["0DTJ4ZZ"])
     assert [ax[p]["label"] for p in range(1, 8)] == [
-        "Medical and Surgical",
-        "Gastrointestinal System",
-        "Resection",
-        "Appendix",
-        "Percutaneous Endoscopic",
-        "No Device",
-        "No Qualifier",
+        "Medical and Surgical", "Gastrointestinal System", "Resection", "Appendix",
+        "Percutaneous Endoscopic", "No Device", "No Qualifier",
     ]
     assert ax[3]["definition"] == "Cutting out or off, without replacement, all of a body part"
     assert "visualize the site" in ax[5]["definition"]
@@ -274,9 +260,6 @@ def test_real_db_breadcrumb(real_db):
     store = Store(real_db)
     crumbs = store.breadcrumb("icd10pcs", "0DTJ4ZZ")
     assert [c.title for c in crumbs] == [
-        "Medical and Surgical",
-        "Gastrointestinal System",
-        "Resection",
-        "Resection of Appendix",
+        "Medical and Surgical", "Gastrointestinal System", "Resection", "Resection of Appendix",
     ]
     assert store.get("icd10pcs", "0DTJ4ZZ").billable

@@ -42,12 +42,8 @@ def client(server):
 # 99213 in the fixture: work 1.30, PE 1.35 office / 0.57 facility, MP 0.10. TEST CITY GPCIs 1.1 / 1.2 / 1.7.
 @pytest.mark.parametrize(
     ("locality", "gpci"),
-    [
-        (None, (1, 1, 1)),
-        ("13202-01", ("1.1", "1.2", "1.7")),
-        ("10112-00", ("1", "0.9", "0.5")),
-        ("01182-18", ("1.05", "1.25", "0.75")),
-    ],
+    [(None, (1, 1, 1)), ("13202-01", ("1.1", "1.2", "1.7")), ("10112-00", ("1", "0.9", "0.5")),
+     ("01182-18", ("1.05", "1.25", "0.75"))],
 )
 def test_amounts_by_locality(client, locality, gpci):
     w, pe, mp = (Decimal(str(g)) for g in gpci)
@@ -76,10 +72,7 @@ def test_codes_without_a_fee_schedule_amount_say_why(client):
     assert {m["modifier"] for m in carrier["modifiers"]} == {"26", "TC"}
     assert all(m["reason"] == "carrier-priced" and m["facility_amount"] is None for m in carrier["modifiers"])
     lab = client.get("/api/v1/codes/cpt/85230/payment").json()
-    assert (
-        lab["pfs"]["reason"] == "not on the physician fee schedule"
-        and lab["pfs"]["non_facility_amount"] is None
-    )
+    assert lab["pfs"]["reason"] == "not on the physician fee schedule" and lab["pfs"]["non_facility_amount"] is None
     assert lab["clfs"]["rate"] == 17.90 and lab["clfs"]["year"] == 2031
     assert lab["clfs"]["source"]["file"] == "PUF_CLFS_CY2031_Q1V1.csv"
 
@@ -93,10 +86,7 @@ def test_anesthesia_part(client):
 
 def test_mue_limits(client):
     doc = client.get("/api/v1/codes/hcpcs/J1745/payment").json()
-    assert [(m["setting"], m["value"], m["indicator"]) for m in doc["mue"]] == [
-        ("practitioner", 150, "3"),
-        ("dme", 0, "3"),
-    ]
+    assert [(m["setting"], m["value"], m["indicator"]) for m in doc["mue"]] == [("practitioner", 150, "3"), ("dme", 0, "3")]
     assert doc["mue"][0]["source"]["file"].startswith("MCR_MUE_Practitioner")
     assert doc["mue"][0]["indicator_meaning"].startswith("Date-of-service edit")
     assert doc["pfs"]["reason"] == "not on the physician fee schedule"  # J1745 has no row in the fixture
@@ -123,24 +113,18 @@ def test_localities_list_states_and_counties(client):
     by_id = {loc["id"]: loc for loc in doc["localities"]}
     assert set(by_id) == {"10112-00", "13202-01", "01182-18"}
     assert by_id["01182-18"]["name"] == "TEST COAST" and by_id["01182-18"]["state"] == "CA"
-    assert by_id["01182-18"]["counties"] == [
-        {"state_name": "Test Coast State", "area": "TEST COAST", "counties": "NORTH, SOUTH AND EAST"}
-    ]
+    assert by_id["01182-18"]["counties"] == [{"state_name": "Test Coast State", "area": "TEST COAST",
+                                             "counties": "NORTH, SOUTH AND EAST"}]
     assert by_id["13202-01"]["gpci"] == {"work": 1.1, "pe": 1.2, "mp": 1.7}
 
 
 def test_page_panel_and_locality_in_the_url(client):
     national = client.get("/codes/cpt/99213").text
     assert "What Medicare pays" in national and "$88.95" in national and "Limits" in national
-    assert (
-        "Medicare&#39;s fee schedule amount for 2031; what your plan or the hospital charges can differ"
-        in national
-    )
+    assert "Medicare&#39;s fee schedule amount for 2031; what your plan or the hospital charges can differ" in national
     assert "AMA" in national  # the CPT notice stays on the page
     local = client.get("/codes/cpt/99213", params={"locality": "13202-01"}).text
-    office = (
-        Decimal("1.30") * Decimal("1.1") + Decimal("1.35") * Decimal("1.2") + Decimal("0.10") * Decimal("1.7")
-    ) * CF
+    office = (Decimal("1.30") * Decimal("1.1") + Decimal("1.35") * Decimal("1.2") + Decimal("0.10") * Decimal("1.7")) * CF
     assert f"${dollars(office):,.2f}" in local and 'value="13202-01" selected' in local
     bad = client.get("/codes/cpt/99213", params={"locality": "nowhere"})
     assert bad.status_code == 200 and "MAC-LOCALITY" in bad.text and "$88.95" in bad.text
@@ -161,11 +145,7 @@ def test_cli_price(fixture_db):
 def test_compute_rounds_once_at_the_end():
     row = next(r for r in pfs_rvu.read(_fixture("cpt/PPRRVU2031_Jan.csv"), "csv") if r.code == "36904")
     a = compute.amounts(row, compute.Gpci(Decimal("1.1"), Decimal("1.2"), Decimal("1.7")))
-    exact = (
-        Decimal("7.50") * Decimal("1.1")
-        + Decimal("40.00") * Decimal("1.2")
-        + Decimal("1.00") * Decimal("1.7")
-    ) * CF
+    exact = (Decimal("7.50") * Decimal("1.1") + Decimal("40.00") * Decimal("1.2") + Decimal("1.00") * Decimal("1.7")) * CF
     assert a.non_facility == Decimal(str(dollars(exact)))
     # Rounding each product first would give another cent here.
     assert compute.cents(Decimal("0.125") + Decimal("0.125")) == Decimal("0.25")
@@ -182,19 +162,11 @@ def test_no_payment_files_gives_empty_tables_and_says_so(tmp_path):
     data.mkdir()
     shutil.copy(_fixture("cpt/LONGULT.txt"), data)
     db = tmp_path / "m.sqlite"
-    build.build(
-        db,
-        codesets.choose(data, ["cpt"], packaged=False),
-        codesets.read,
-        data_dir=data,
-        steps=[("payment", __import__("medcodes.payment.build", fromlist=["x"]).build_step)],
-    )
+    build.build(db, codesets.choose(data, ["cpt"], packaged=False), codesets.read, data_dir=data,
+                steps=[("payment", __import__("medcodes.payment.build", fromlist=["x"]).build_step)])
     with LiveServer(db) as srv, srv.client() as c:
-        code = next(
-            line.split("\t")[0]
-            for line in _fixture("cpt/LONGULT.txt").read_text().splitlines()
-            if line[:5].isdigit()
-        )
+        code = next(line.split("\t")[0] for line in _fixture("cpt/LONGULT.txt").read_text().splitlines()
+                    if line[:5].isdigit())
         doc = c.get(f"/api/v1/codes/cpt/{code}/payment").json()
         assert doc["pfs"]["available"] is False and doc["pfs"]["reason"] == "no payment data in this build"
         assert doc["mue"] == [] and doc["mue_reason"] == "no payment data in this build"
@@ -222,20 +194,13 @@ def test_malformed_mue_file_stops_the_build(tmp_path):
     src = _fixture("payment/MCR_MUE_PractitionerServices_Eff_01-01-2031.csv").read_text()
     bad = tmp_path / "MCR_MUE_PractitionerServices_Eff_01-01-2031.csv"
     bad.write_text(src.replace("99213,2,", "99213,two,"))
-    with pytest.raises(
-        ReleaseFileError, match=r"MCR_MUE_PractitionerServices_Eff_01-01-2031\.csv \(line 7\).*whole number"
-    ):
+    with pytest.raises(ReleaseFileError, match=r"MCR_MUE_PractitionerServices_Eff_01-01-2031\.csv \(line 7\).*whole number"):
         list(mue_files.read(bad, "csv"))
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy(bad, data)
     db = tmp_path / "m.sqlite"
     with pytest.raises(ReleaseFileError, match="line 7"):
-        build.build(
-            db,
-            [],
-            codesets.read,
-            data_dir=data,
-            steps=[("payment", __import__("medcodes.payment.build", fromlist=["x"]).build_step)],
-        )
+        build.build(db, [], codesets.read, data_dir=data,
+                    steps=[("payment", __import__("medcodes.payment.build", fromlist=["x"]).build_step)])
     assert not db.exists()

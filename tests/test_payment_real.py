@@ -59,11 +59,8 @@ def client(real_db):
 
 def _sample(pfs: dict) -> list[tuple[str, str]]:
     """Paid rows spread over the file, with every 26/TC split among them and a few named ones."""
-    paid = sorted(
-        k
-        for k, r in pfs.items()
-        if r[3] in ("A", "T", "R") and r[4] != "+" and (Decimal(r[11]) or Decimal(r[12]))
-    )
+    paid = sorted(k for k, r in pfs.items() if r[3] in ("A", "T", "R") and r[4] != "+"
+                  and (Decimal(r[11]) or Decimal(r[12])))
     sample = paid[:: max(1, len(paid) // 30)]
     split = [k for k in paid if k[1] in ("26", "TC")]
     sample += split[:: max(1, len(split) // 12)]
@@ -74,11 +71,7 @@ def _sample(pfs: dict) -> list[tuple[str, str]]:
 def test_amounts_match_the_csv_files_to_the_cent(client, shared_data):
     pfs, gpci = _pfs_csv(shared_data), _gpci_csv(shared_data)
     sample = _sample(pfs)
-    assert (
-        len({c for c, _ in sample}) >= 30
-        and any(m == "26" for _, m in sample)
-        and any(m == "TC" for _, m in sample)
-    )
+    assert len({c for c, _ in sample}) >= 30 and any(m == "26" for _, m in sample) and any(m == "TC" for _, m in sample)
     checked = 0
     for code, mod in sample:
         system = "cpt" if code[0].isdigit() or code[-1] in "FTMU" and code[:4].isdigit() else "hcpcs"
@@ -88,11 +81,7 @@ def test_amounts_match_the_csv_files_to_the_cent(client, shared_data):
             assert r.status_code == 200, (code, loc, r.text[:200])
             doc = r.json()["pfs"]
             line = doc if not mod else next(m for m in doc["modifiers"] if m["modifier"] == mod)
-            assert (line["non_facility_amount"], line["facility_amount"]) == _expected(pfs[(code, mod)], g), (
-                code,
-                mod,
-                loc,
-            )
+            assert (line["non_facility_amount"], line["facility_amount"]) == _expected(pfs[(code, mod)], g), (code, mod, loc)
             checked += 1
     assert checked >= 30 * len(LOCALITIES)
 
@@ -129,9 +118,8 @@ def test_opps_capped_amounts_match_cms_oppscap(client, shared_data):
     rows = [r for r in rows if f"{r['CARRIER']}-{r['LOCALITY']}" in known][:60]
     assert len(rows) >= 30
     for r in rows:
-        doc = client.get(
-            f"/api/v1/codes/cpt/{r['HCPCS']}/payment", params={"locality": f"{r['CARRIER']}-{r['LOCALITY']}"}
-        ).json()["pfs"]
+        doc = client.get(f"/api/v1/codes/cpt/{r['HCPCS']}/payment",
+                         params={"locality": f"{r['CARRIER']}-{r['LOCALITY']}"}).json()["pfs"]
         line = doc if not r["MOD"] else next(m for m in doc["modifiers"] if m["modifier"] == r["MOD"])
         assert line["non_facility_amount"] == float(r["NON-FACILTY PRICE"]), r
         assert line["opps_cap_applied"] == ["non_facility"]

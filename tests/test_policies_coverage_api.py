@@ -48,103 +48,31 @@ class Replay(BaseHTTPRequestHandler):
             return self._send(401, {"message": "licence token required", "code": 401})
         if url.path == "/v1/data/article/hcpc-code":
             if q.get("next_token") != "p2":
-                rows = [
-                    {
-                        "article_id": 52458,
-                        "article_version": 3,
-                        "hcpc_code_id": "81235",
-                        "hcpc_code_version": 1,
-                        "hcpc_code_group": 1,
-                        "long_description": "EGFR analysis",
-                        "short_description": "EGFR",
-                        "range": "",
-                        "last_updated": "01/01/2025",
-                    }
-                ]
+                rows = [{"article_id": 52458, "article_version": 3, "hcpc_code_id": "81235", "hcpc_code_version": 1,
+                         "hcpc_code_group": 1, "long_description": "EGFR analysis", "short_description": "EGFR",
+                         "range": "", "last_updated": "01/01/2025"}]
                 return self._send(200, {"meta": {**META, "next_token": "p2"}, "data": rows})
-            rows = [
-                {
-                    "article_id": 52458,
-                    "article_version": 3,
-                    "hcpc_code_id": "J0120",
-                    "hcpc_code_version": 1,
-                    "hcpc_code_group": 1,
-                    "long_description": "range",
-                    "short_description": "",
-                    "range": "J0120-J0130",
-                    "last_updated": "01/01/2025",
-                }
-            ]
+            rows = [{"article_id": 52458, "article_version": 3, "hcpc_code_id": "J0120", "hcpc_code_version": 1,
+                     "hcpc_code_group": 1, "long_description": "range", "short_description": "",
+                     "range": "J0120-J0130", "last_updated": "01/01/2025"}]
             return self._send(200, {"meta": META, "data": rows})
         if url.path == "/v1/data/article/hcpc-code-group":
-            return self._send(
-                200,
-                {
-                    "meta": META,
-                    "data": [
-                        {
-                            "article_id": 52458,
-                            "article_version": 3,
-                            "hcpc_code_group": 1,
-                            "paragraph": "Group 1 codes",
-                            "last_updated": "01/01/2025",
-                        }
-                    ],
-                },
-            )
+            return self._send(200, {"meta": META, "data": [
+                {"article_id": 52458, "article_version": 3, "hcpc_code_group": 1, "paragraph": "Group 1 codes",
+                 "last_updated": "01/01/2025"}]})
         if url.path == "/v1/data/article/icd10-covered":
-            return self._send(
-                200,
-                {
-                    "meta": META,
-                    "data": [
-                        {
-                            "article_id": 52458,
-                            "article_version": 3,
-                            "icd10_code_id": "E11.65",
-                            "icd10_code_version": 1,
-                            "icd10_covered_group": 1,
-                            "range": "",
-                            "sort_order": 1,
-                            "description": "T2DM hyperglycemia",
-                            "asterisk": "",
-                            "last_updated": "01/01/2025",
-                        },
-                        {
-                            "article_id": 52458,
-                            "article_version": 3,
-                            "icd10_code_id": "Q99.9",
-                            "icd10_code_version": 1,
-                            "icd10_covered_group": 1,
-                            "range": "",
-                            "sort_order": 2,
-                            "description": "not in our db",
-                            "asterisk": "",
-                            "last_updated": "01/01/2025",
-                        },
-                    ],
-                },
-            )
+            return self._send(200, {"meta": META, "data": [
+                {"article_id": 52458, "article_version": 3, "icd10_code_id": "E11.65", "icd10_code_version": 1,
+                 "icd10_covered_group": 1, "range": "", "sort_order": 1, "description": "T2DM hyperglycemia",
+                 "asterisk": "", "last_updated": "01/01/2025"},
+                {"article_id": 52458, "article_version": 3, "icd10_code_id": "Q99.9", "icd10_code_version": 1,
+                 "icd10_covered_group": 1, "range": "", "sort_order": 2, "description": "not in our db",
+                 "asterisk": "", "last_updated": "01/01/2025"}]})
         if url.path == "/v1/data/article/icd10-noncovered":
-            return self._send(
-                200,
-                {
-                    "meta": META,
-                    "data": [
-                        {
-                            "article_id": 52458,
-                            "article_version": 3,
-                            "icd10_code_id": "C61",
-                            "icd10_code_version": 1,
-                            "icd10_noncovered_group": 1,
-                            "range": "",
-                            "sort_order": 1,
-                            "description": "prostate",
-                            "last_updated": "01/01/2025",
-                        }
-                    ],
-                },
-            )
+            return self._send(200, {"meta": META, "data": [
+                {"article_id": 52458, "article_version": 3, "icd10_code_id": "C61", "icd10_code_version": 1,
+                 "icd10_noncovered_group": 1, "range": "", "sort_order": 1, "description": "prostate",
+                 "last_updated": "01/01/2025"}]})
         if url.path.startswith("/v1/data/article/"):
             return self._send(200, {"meta": META, "data": []})
         return self._send(400, {"message": f"unknown endpoint {url.path}", "code": 400})

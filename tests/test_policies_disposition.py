@@ -55,11 +55,7 @@ def test_classify_sentences_and_negation(text, expected):
 
 
 def test_negated_necessity_never_reads_as_covered():
-    for text in (
-        "not medically necessary",
-        "NOT considered medically necessary",
-        "not medically appropriate",
-    ):
+    for text in ("not medically necessary", "NOT considered medically necessary", "not medically appropriate"):
         assert classify(f"This service is {text}.")[0] == "not_medically_necessary"
 
 

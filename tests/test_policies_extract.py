@@ -26,13 +26,8 @@ def found(extractor, text: str) -> set[tuple[str, str]]:
 def test_single_codes_of_every_system(extractor):
     text = "Use CPT 81235 or 0239U; HCPCS J0585; diagnosis E11.65 or C61 with Z19.2; PCS 0DV64CZ."
     assert found(extractor, text) == {
-        ("cpt", "81235"),
-        ("cpt", "0239U"),
-        ("hcpcs", "J0585"),
-        ("icd10cm", "E1165"),
-        ("icd10cm", "C61"),
-        ("icd10cm", "Z192"),
-        ("icd10pcs", "0DV64CZ"),
+        ("cpt", "81235"), ("cpt", "0239U"), ("hcpcs", "J0585"), ("icd10cm", "E1165"), ("icd10cm", "C61"),
+        ("icd10cm", "Z192"), ("icd10pcs", "0DV64CZ"),
     }
 
 
@@ -52,12 +47,7 @@ def test_ranges_expand_against_the_database(extractor, text, expected):
 
 def test_lists_and_codes_split_across_lines_and_cells(extractor):
     text = "CPT codes:\n81105, 81106,\n81110\n| E11.\n65 | Type 2 diabetes |\n"
-    assert found(extractor, text) == {
-        ("cpt", "81105"),
-        ("cpt", "81106"),
-        ("cpt", "81110"),
-        ("icd10cm", "E1165"),
-    }
+    assert found(extractor, text) == {("cpt", "81105"), ("cpt", "81106"), ("cpt", "81110"), ("icd10cm", "E1165")}
 
 
 @pytest.mark.parametrize(
@@ -85,9 +75,7 @@ def test_false_positives_rejected(extractor, text):
 
 
 def test_context_and_page_are_kept(extractor):
-    mentions = extractor.extract(
-        [Page(1, "Intro text\n"), Page(2, "81235 EGFR gene analysis, common variants\n")]
-    )
+    mentions = extractor.extract([Page(1, "Intro text\n"), Page(2, "81235 EGFR gene analysis, common variants\n")])
     (m,) = mentions
     assert m.page == 2 and "EGFR" in m.context and m.line == 3
 

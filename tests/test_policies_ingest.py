@@ -89,9 +89,7 @@ def test_bad_inputs_fail_one_by_one_and_the_rest_goes_in(db, tmp_path):
     bad.mkdir()
     (bad / "empty.pdf").write_bytes(b"")
     (bad / "image_only.pdf").write_bytes(_pdf(None))
-    (bad / "nocodes.html").write_text(
-        "<html><body><h1>Policy</h1><p>Nothing billable here.</p></body></html>"
-    )
+    (bad / "nocodes.html").write_text("<html><body><h1>Policy</h1><p>Nothing billable here.</p></body></html>")
     writer = PdfWriter()
     writer.add_blank_page(612, 792)
     writer.encrypt("secret")
@@ -125,12 +123,7 @@ def test_manifest_supplies_what_the_document_lacks(db, tmp_path):
     (res,) = ingest(db, tmp_path).files
     assert res.status == "added" and res.policy_id == "blue-plan-bp-7"
     d = get_policy(Store(db), "blue-plan-bp-7")
-    assert (d.payer, d.title, d.effective_date, d.url) == (
-        "Blue Plan",
-        "Tumor testing",
-        "2024-03-01",
-        "https://x.test/p1",
-    )
+    assert (d.payer, d.title, d.effective_date, d.url) == ("Blue Plan", "Tumor testing", "2024-03-01", "https://x.test/p1")
 
 
 def test_rebuild_carries_policies_over_and_dangling_links_are_marked(db, tmp_path):
@@ -141,7 +134,6 @@ def test_rebuild_carries_policies_over_and_dangling_links_are_marked(db, tmp_pat
 
     (tmp_path / "acme_policy.txt").write_text(POLICY)
     ingest(db, tmp_path / "acme_policy.txt")
-
     # Rebuild without C61: the link survives, flagged as no longer in the code set.
     def read(s):
         return [r for r in records(s.system) if r.code != "C61"]
@@ -172,11 +164,7 @@ def test_json_api_through_a_real_server(db, tmp_path):
 
 def test_policies_for_is_one_indexed_query(db):
     conn = sqlite3.connect(db)
-    plan = " ".join(
-        r[3]
-        for r in conn.execute(
-            "EXPLAIN QUERY PLAN SELECT * FROM policy_codes pc JOIN policies p ON p.id = pc.policy_id"
-            " WHERE pc.system = 'cpt' AND pc.code = '81235'"
-        )
-    )
+    plan = " ".join(r[3] for r in conn.execute(
+        "EXPLAIN QUERY PLAN SELECT * FROM policy_codes pc JOIN policies p ON p.id = pc.policy_id"
+        " WHERE pc.system = 'cpt' AND pc.code = '81235'"))
     assert "policy_codes_code" in plan

@@ -45,12 +45,7 @@ def records() -> dict[str, list[CodeRecord]]:
         _cm("I10", "Essential (primary) hypertension", parent="I00-I99", notes=["high blood pressure"]),
         _cm("I270", "Primary pulmonary hypertension", parent="I00-I99"),
         _cm("I21", "Acute myocardial infarction", "category", False, "I00-I99"),
-        _cm(
-            "I219",
-            "Acute myocardial infarction, unspecified",
-            parent="I21",
-            notes=["Myocardial infarction (acute) NOS"],
-        ),
+        _cm("I219", "Acute myocardial infarction, unspecified", parent="I21", notes=["Myocardial infarction (acute) NOS"]),
         _cm("I214", "Non-ST elevation (NSTEMI) myocardial infarction", parent="I21"),
         _cm("H10", "Conjunctivitis", "category", False),
         _cm("H109", "Unspecified conjunctivitis", parent="H10"),
@@ -59,68 +54,29 @@ def records() -> dict[str, list[CodeRecord]]:
         _cm("J0120", "Acute ethmoidal sinusitis, unspecified", term_date="2020-09-30"),
         _cm("S525", "Fracture of lower end of radius", "subcategory", False),
         _cm("S5250", "Unspecified fracture of the lower end of radius", "subcategory", False, "S525"),
-        _cm(
-            "S52501A",
-            "Unspecified fracture of the lower end of right radius, initial encounter for closed fracture",
-            parent="S5250",
-        ),
-        _cm(
-            "S52501D",
-            "Unspecified fracture of the lower end of right radius, subsequent encounter for closed fracture with routine healing",
-            parent="S5250",
-        ),
+        _cm("S52501A", "Unspecified fracture of the lower end of right radius, initial encounter for closed fracture", parent="S5250"),
+        _cm("S52501D", "Unspecified fracture of the lower end of right radius, subsequent encounter for closed fracture with routine healing", parent="S5250"),
     ]
     hcpcs = [
-        CodeRecord(
-            "hcpcs", "E1130", "E1130", "code", "Standard wheelchair, fixed full length arms", billable=True
-        ),
+        CodeRecord("hcpcs", "E1130", "E1130", "code", "Standard wheelchair, fixed full length arms", billable=True),
         CodeRecord("hcpcs", "J0120", "J0120", "code", "Injection, tetracycline, up to 250 mg", billable=True),
         CodeRecord("hcpcs", "J0130", "J0130", "code", "Injection abciximab, 10 mg", billable=True),
-        CodeRecord(
-            "hcpcs",
-            "J1745",
-            "J1745",
-            "code",
-            "Injection, infliximab, excludes biosimilar, 10 mg",
-            billable=True,
-        ),
-        CodeRecord(
-            "hcpcs", "G0008", "G0008", "code", "Administration of influenza virus vaccine", billable=True
-        ),
+        CodeRecord("hcpcs", "J1745", "J1745", "code", "Injection, infliximab, excludes biosimilar, 10 mg", billable=True),
+        CodeRecord("hcpcs", "G0008", "G0008", "code", "Administration of influenza virus vaccine", billable=True),
     ]
     # CPT descriptors are AMA copyright: these titles are the project's own test wording.
     cpt = [
         CodeRecord("cpt", "85002", "85002", "code", "Test wording: bleeding time lab test", billable=True),
         CodeRecord("cpt", "85610", "85610", "code", "Test wording: prothrombin time", billable=True),
-        CodeRecord(
-            "cpt", "85999", "85999", "code", "Test wording: unlisted hematology procedure", billable=True
-        ),
-        CodeRecord(
-            "cpt", "99213", "99213", "code", "Test wording: office visit, established patient", billable=True
-        ),
+        CodeRecord("cpt", "85999", "85999", "code", "Test wording: unlisted hematology procedure", billable=True),
+        CodeRecord("cpt", "99213", "99213", "code", "Test wording: office visit, established patient", billable=True),
         CodeRecord("cpt", "0042T", "0042T", "code", "Test wording: perfusion imaging", billable=True),
         CodeRecord("cpt", "1111F", "1111F", "code", "Test wording: medication reconciliation", billable=True),
     ]
     pcs = [
         CodeRecord("icd10pcs", "0DT", "0DT", "category", "Gastrointestinal System, Resection"),
-        CodeRecord(
-            "icd10pcs",
-            "0DTJ4ZZ",
-            "0DTJ4ZZ",
-            "code",
-            "Resection of Appendix, Percutaneous Endoscopic Approach",
-            billable=True,
-            parent="0DT",
-        ),
-        CodeRecord(
-            "icd10pcs",
-            "0DTJ0ZZ",
-            "0DTJ0ZZ",
-            "code",
-            "Resection of Appendix, Open Approach",
-            billable=True,
-            parent="0DT",
-        ),
+        CodeRecord("icd10pcs", "0DTJ4ZZ", "0DTJ4ZZ", "code", "Resection of Appendix, Percutaneous Endoscopic Approach", billable=True, parent="0DT"),
+        CodeRecord("icd10pcs", "0DTJ0ZZ", "0DTJ0ZZ", "code", "Resection of Appendix, Open Approach", billable=True, parent="0DT"),
     ]
     return {"icd10cm": cm, "hcpcs": hcpcs, "cpt": cpt, "icd10pcs": pcs}
 
@@ -151,13 +107,8 @@ def test_icd_code_spellings_hit_first_and_exact(store, q):
 
 @pytest.mark.parametrize(
     "q, system, display",
-    [
-        ("0dtj4zz", "icd10pcs", "0DTJ4ZZ"),
-        ("J1745", "hcpcs", "J1745"),
-        ("99213", "cpt", "99213"),
-        ("1111f", "cpt", "1111F"),
-        ("0042T", "cpt", "0042T"),
-    ],
+    [("0dtj4zz", "icd10pcs", "0DTJ4ZZ"), ("J1745", "hcpcs", "J1745"), ("99213", "cpt", "99213"),
+     ("1111f", "cpt", "1111F"), ("0042T", "cpt", "0042T")],
 )
 def test_codes_of_every_system(store, q, system, display):
     res = search(store, q)
@@ -213,14 +164,8 @@ def test_lay_terms(store):
     assert "G0008" in codes(search(store, "flu shot"))[:3]
 
 
-@pytest.mark.parametrize(
-    "q, fixed, code",
-    [
-        ("diabetis", "diabetes", "E11"),
-        ("pnuemonia", "pneumonia", "J18.9"),
-        ("hypertention", "hypertension", "I10"),
-    ],
-)
+@pytest.mark.parametrize("q, fixed, code", [("diabetis", "diabetes", "E11"), ("pnuemonia", "pneumonia", "J18.9"),
+                                             ("hypertention", "hypertension", "I10")])
 def test_typos_are_corrected_and_reported(store, q, fixed, code):
     res = search(store, q)
     assert res.corrected_query == fixed
@@ -241,10 +186,7 @@ def test_filters_and_paging(store):
     assert codes(page2) == codes(everything)[2:4]
     assert page2.total == everything.total
     assert all(h.system == "hcpcs" for h in search(store, "injection", system="hcpcs").results)
-    assert (
-        search(store, "E11.9", system="hcpcs").total == 0
-        or search(store, "E11.9", system="hcpcs").results[0].system == "hcpcs"
-    )
+    assert search(store, "E11.9", system="hcpcs").total == 0 or search(store, "E11.9", system="hcpcs").results[0].system == "hcpcs"
 
 
 def test_active_on_drops_terminated_codes(store):
@@ -256,12 +198,8 @@ def test_active_on_drops_terminated_codes(store):
 
 def test_hit_fields(store):
     hit = search(store, "E11.22").results[0]
-    assert hit.breadcrumb == [
-        "Endocrine, nutritional and metabolic diseases",
-        "Diabetes mellitus",
-        "Type 2 diabetes mellitus",
-        "Type 2 diabetes mellitus with kidney complications",
-    ]
+    assert hit.breadcrumb == ["Endocrine, nutritional and metabolic diseases", "Diabetes mellitus",
+                              "Type 2 diabetes mellitus", "Type 2 diabetes mellitus with kidney complications"]
     hit = search(store, "kidney calculus").results[0]
     assert hit.highlight == "<mark>Calculus</mark> of <mark>kidney</mark>"
 
@@ -272,30 +210,8 @@ def test_highlight_escapes_html(store):
 
 
 @pytest.mark.parametrize(
-    "q",
-    [
-        "",
-        "   ",
-        '"',
-        "*",
-        "NEAR",
-        "a AND b",
-        "-",
-        "(",
-        ")",
-        "diabetes)",
-        "' OR 1=1 --",
-        "DROP TABLE codes;",
-        "<script>alert(1)</script>",
-        "\U0001f600",
-        "\u0000\u0007\u001b",
-        "title:foo",
-        "E11*",
-        "[",
-        "{}",
-        "~2",
-        "^",
-    ],
+    "q", ["", "   ", '"', "*", "NEAR", "a AND b", "-", "(", ")", "diabetes)", "' OR 1=1 --", "DROP TABLE codes;",
+          "<script>alert(1)</script>", "\U0001f600", "\u0000\u0007\u001b", "title:foo", "E11*", "[", "{}", "~2", "^"],
 )
 def test_bad_input_never_raises(store, q):
     res = search(store, q)

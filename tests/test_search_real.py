@@ -15,14 +15,8 @@ def store(real_db) -> Store:
 
 @pytest.mark.parametrize(
     "q, system, display",
-    [
-        ("E11.9", "icd10cm", "E11.9"),
-        ("e119", "icd10cm", "E11.9"),
-        ("0dtj4zz", "icd10pcs", "0DTJ4ZZ"),
-        ("J1745", "hcpcs", "J1745"),
-        ("99213", "cpt", "99213"),
-        ("85230", "cpt", "85230"),
-    ],
+    [("E11.9", "icd10cm", "E11.9"), ("e119", "icd10cm", "E11.9"), ("0dtj4zz", "icd10pcs", "0DTJ4ZZ"),
+     ("J1745", "hcpcs", "J1745"), ("99213", "cpt", "99213"), ("85230", "cpt", "85230")],
 )
 def test_real_codes_first(store, q, system, display):
     top = search(store, q).results[0]
@@ -37,27 +31,15 @@ def test_real_prefix_and_range(store):
 
 @pytest.mark.parametrize(
     "q, prefix",
-    [
-        ("heart attack", "I21"),
-        ("pink eye", "H10"),
-        ("kidney stones", "N20"),
-        ("high blood pressure", "I10"),
-        ("broken wrist", "S52.5"),
-    ],
+    [("heart attack", "I21"), ("pink eye", "H10"), ("kidney stones", "N20"), ("high blood pressure", "I10"),
+     ("broken wrist", "S52.5")],
 )
 def test_real_lay_terms(store, q, prefix):
     assert any(h.display.startswith(prefix) for h in search(store, q, limit=10).results)
 
 
-@pytest.mark.parametrize(
-    "q, fixed",
-    [
-        ("diabetis", "diabetes"),
-        ("pnuemonia", "pneumonia"),
-        ("hypertention", "hypertension"),
-        ("colonscopy", "colonoscopy"),
-    ],
-)
+@pytest.mark.parametrize("q, fixed", [("diabetis", "diabetes"), ("pnuemonia", "pneumonia"),
+                                      ("hypertention", "hypertension"), ("colonscopy", "colonoscopy")])
 def test_real_typos(store, q, fixed):
     res = search(store, q)
     assert res.corrected_query == fixed and res.total > 0

@@ -15,9 +15,7 @@ from medcodes.store import build as store_build
 
 def _cm(code, title, parent, kind="code"):
     c = canonical(code)
-    return CodeRecord(
-        "icd10cm", c, code, kind, title, billable=kind == "code", parent=canonical(parent) if parent else None
-    )
+    return CodeRecord("icd10cm", c, code, kind, title, billable=kind == "code", parent=canonical(parent) if parent else None)
 
 
 def _records():

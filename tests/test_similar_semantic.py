@@ -63,9 +63,7 @@ def test_embed_caches_by_title_and_encodes_only_new_titles(tmp_path):
         return _bag_of_words(titles)
 
     path = tmp_path / "emb.npz"
-    first = sem.embed(
-        ["open knee", "closed knee", "open knee"], encode, sem.VectorCache(path), progress=False
-    )
+    first = sem.embed(["open knee", "closed knee", "open knee"], encode, sem.VectorCache(path), progress=False)
     assert sorted(seen) == ["closed knee", "open knee"]  # duplicates encoded once
     assert path.exists()
     seen.clear()
@@ -76,15 +74,8 @@ def test_embed_caches_by_title_and_encodes_only_new_titles(tmp_path):
 
 def _records(source):
     def cm(code, title, parent, kind="code"):
-        return CodeRecord(
-            "icd10cm",
-            canonical(code),
-            code,
-            kind,
-            title,
-            billable=kind == "code",
-            parent=canonical(parent) if parent else None,
-        )
+        return CodeRecord("icd10cm", canonical(code), code, kind, title, billable=kind == "code",
+                          parent=canonical(parent) if parent else None)
 
     yield cm("R00-R09", "Symptoms of the circulatory and respiratory systems", None, "section")
     yield cm("R07", "Pain in throat and chest", "R00-R09", "category")

@@ -13,9 +13,7 @@ from medcodes.store import build as store_build
 
 
 def _records():
-    yield CodeRecord(
-        "icd10cm", "E00-E89", "E00-E89", "chapter", "Endocrine, nutritional and metabolic diseases"
-    )
+    yield CodeRecord("icd10cm", "E00-E89", "E00-E89", "chapter", "Endocrine, nutritional and metabolic diseases")
     yield CodeRecord("icd10cm", "E08-E13", "E08-E13", "section", "Diabetes mellitus", parent="E00-E89")
     yield CodeRecord(
         "icd10cm",
@@ -37,13 +35,7 @@ def _records():
         terms=[("diabetes NOS", "inclusion")],
     )
     yield CodeRecord(
-        "icd10cm",
-        "E1121",
-        "E11.21",
-        "code",
-        "Type 2 diabetes mellitus with diabetic nephropathy",
-        billable=True,
-        parent="E11",
+        "icd10cm", "E1121", "E11.21", "code", "Type 2 diabetes mellitus with diabetic nephropathy", billable=True, parent="E11"
     )
 
 

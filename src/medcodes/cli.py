@@ -28,8 +28,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-
 @app.command()
 def build(
     db: DbOption = None,
@@ -94,9 +92,7 @@ def build(
             return lambda n: progress.update(task, completed=n)
 
         try:
-            report = store_build.build(
-                db_path(db), sources, codesets.read, on_system=on_system, data_dir=data_dir
-            )
+            report = store_build.build(db_path(db), sources, codesets.read, on_system=on_system, data_dir=data_dir)
         except (ReleaseFileError, ValueError) as exc:
             console.print(f"[red]error:[/] {exc}")
             console.print("The existing database was left untouched.")
@@ -125,9 +121,7 @@ def build(
 @app.command()
 def show(
     code: Annotated[str, typer.Argument(help="Any spelling: E11.9, e119, 0dtj4zz, J1745, 85230")],
-    system: Annotated[
-        str | None, typer.Option("--system", "-s", help="cpt, hcpcs, icd10cm or icd10pcs")
-    ] = None,
+    system: Annotated[str | None, typer.Option("--system", "-s", help="cpt, hcpcs, icd10cm or icd10pcs")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ):
@@ -156,9 +150,7 @@ def show(
             out.print(f"  short: {doc['short_title']}")
         out.print(f"  kind: {doc['kind']}   billable: {'yes' if doc['billable'] else 'no'}")
         if doc["effective_date"] or doc["termination_date"]:
-            out.print(
-                f"  effective: {doc['effective_date'] or '-'}   terminated: {doc['termination_date'] or '-'}"
-            )
+            out.print(f"  effective: {doc['effective_date'] or '-'}   terminated: {doc['termination_date'] or '-'}")
         crumbs = " > ".join(f"{b['display']} {b['title']}" for b in doc["breadcrumb"])
         out.print(f"  breadcrumb: {crumbs or '(top level)'}")
         out.print(f"  children: {doc['children']}")
@@ -185,10 +177,7 @@ def _full(store, r) -> dict:
         "billable": r.billable,
         "effective_date": r.effective_date,
         "termination_date": r.termination_date,
-        "breadcrumb": [
-            {"code": b.code, "display": b.display, "title": b.title}
-            for b in store.breadcrumb(r.system, r.code)
-        ],
+        "breadcrumb": [{"code": b.code, "display": b.display, "title": b.title} for b in store.breadcrumb(r.system, r.code)],
         "children": store.count_children(r.system, r.code),
         "notes": [{"type": n.type, "text": n.text} for n in store.notes(r.system, r.code)],
         "attrs": r.attrs,
@@ -199,35 +188,24 @@ def _full(store, r) -> dict:
 def stats(db: DbOption = None, as_json: JsonOption = False):
     """Counts per system (all nodes, codes, billable, billable and current) and the sources built from."""
     store = open_store(db)
-    data = {
-        "db": str(store.path),
-        "build_id": store.build_id,
-        "systems": store.stats(),
-        "sources": store.sources(),
-    }
+    data = {"db": str(store.path), "build_id": store.build_id, "systems": store.stats(), "sources": store.sources()}
     if as_json:
         print_json(data)
         return
     table = Table("system", "nodes", "codes", "billable", "billable (current)")
     for system, c in data["systems"].items():
-        table.add_row(
-            system, f"{c['nodes']:,}", f"{c['codes']:,}", f"{c['billable']:,}", f"{c['billable_current']:,}"
-        )
+        table.add_row(system, f"{c['nodes']:,}", f"{c['codes']:,}", f"{c['billable']:,}", f"{c['billable_current']:,}")
     out.print(table)
     for s in data["sources"]:
-        out.print(
-            f"{s['system']:9} {s['name']} {s['version']} ({', '.join(s['files'].values()) or 'packaged'})"
-        )
+        out.print(f"{s['system']:9} {s['name']} {s['version']} ({', '.join(s['files'].values()) or 'packaged'})")
+
+
 
 
 @app.command("search")
 def search_cmd(
-    query: Annotated[
-        str, typer.Argument(help="A code in any spelling, a prefix (E11), a range (85002-85999) or words")
-    ],
-    system: Annotated[
-        str | None, typer.Option("--system", "-s", help="cpt, hcpcs, icd10cm or icd10pcs")
-    ] = None,
+    query: Annotated[str, typer.Argument(help="A code in any spelling, a prefix (E11), a range (85002-85999) or words")],
+    system: Annotated[str | None, typer.Option("--system", "-s", help="cpt, hcpcs, icd10cm or icd10pcs")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many results (1-100).")] = 20,
     offset: Annotated[int, typer.Option("--offset", help="Skip this many results.")] = 0,
     billable: Annotated[bool, typer.Option("--billable", help="Billable codes only.")] = False,
@@ -288,8 +266,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
     cors: Annotated[
-        str | None,
-        typer.Option("--cors", help="Comma-separated origins allowed to call the API ('*' for any)."),
+        str | None, typer.Option("--cors", help="Comma-separated origins allowed to call the API ('*' for any).")
     ] = None,
 ):
     """Serve the web pages and the JSON API (/api/v1, OpenAPI at /openapi.json).
@@ -324,9 +301,7 @@ def serve(
 @app.command()
 def fetch(
     kind: Annotated[str, typer.Argument(help="hcpcs, icd10pcs or icd10cm")],
-    url: Annotated[
-        str | None, typer.Option("--url", help="Download this URL instead of the known CMS one.")
-    ] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Download this URL instead of the known CMS one.")] = None,
     cache_dir: Annotated[
         Path | None, typer.Option("--cache-dir", help="[default: $MEDCODES_CACHE or ~/.cache/medcodes]")
     ] = None,

@@ -84,9 +84,7 @@ class Source:
     system: str
     name: str  # e.g. "CMS ICD-10-PCS order file FY2026"
     version: str  # e.g. "2026", "2025-10", "2026-04"
-    files: dict[str, Path] = field(
-        default_factory=dict
-    )  # role -> path (e.g. "order", "tables", "definitions")
+    files: dict[str, Path] = field(default_factory=dict)  # role -> path (e.g. "order", "tables", "definitions")
     release_date: str | None = None  # ISO date when known; newest wins
     notes: list[str] = field(default_factory=list)  # human-readable lines about the choice
 

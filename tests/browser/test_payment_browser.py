@@ -13,15 +13,8 @@ from playwright.sync_api import expect, sync_playwright
 pytestmark = [pytest.mark.browser, pytest.mark.shared]
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +33,8 @@ def test_pick_a_locality_without_javascript(server, viewport):
         page.goto(server.url + "/codes/cpt/99213")
         panel = page.locator("section.payment")
         expect(panel.get_by_role("heading", name="What Medicare pays")).to_be_visible()
-        expect(panel).to_contain_text(
-            "Medicare's fee schedule amount for 2025; what your plan or the hospital charges can differ"
-        )
+        expect(panel).to_contain_text("Medicare's fee schedule amount for 2025; what your plan or the hospital "
+                                      "charges can differ")
         row = panel.locator('tr[data-modifier="global"]')
         expect(row.locator("td.nf")).to_have_text("$88.95")
         expect(row.locator("td.fac")).to_have_text("$63.72")

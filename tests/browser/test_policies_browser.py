@@ -17,15 +17,8 @@ from medcodes.store import Store
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
 # Three payers, three layouts; 81327 sits in Carelon's "Not Medically Necessary" code table.
 DOCS = [
     "openonco_text_extracts/carelon_carelon-liquid-biopsy-2025_2026-03-22_7b656afb3d46.pdf.txt",
@@ -48,9 +41,7 @@ def server(real_db, shared_data, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page():
-    assert CHROMIUM.exists(), (
-        "Chromium is missing: `make install-test` (apt-get install chromium) installs it"
-    )
+    assert CHROMIUM.exists(), "Chromium is missing: `make install-test` (apt-get install chromium) installs it"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         p = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()

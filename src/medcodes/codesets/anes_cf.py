@@ -45,9 +45,7 @@ def read(path: Path, fmt: str) -> AnesFile:
             national = decimal_text(m.group(1), path, f"{unit(fmt)} {n}", "national CF") if m else None
             break
     else:
-        raise ReleaseFileError(
-            path, "no anesthesia header row (Contractor, Locality, Locality Name, ...) found"
-        )
+        raise ReleaseFileError(path, "no anesthesia header row (Contractor, Locality, Locality Name, ...) found")
     out: list[AnesRow] = []
     for n, row in it:
         mac, loc = cell(row, 0), cell(row, 1)
@@ -59,14 +57,8 @@ def read(path: Path, fmt: str) -> AnesFile:
         cf = decimal_text(cell(row, 3), path, where, "anesthesia conversion factor", blank=None)
         if cf is None:
             raise ReleaseFileError(path, "anesthesia conversion factor missing", where=where)
-        out.append(
-            AnesRow(
-                mac=mac.zfill(5),
-                locality=loc.zfill(2),
-                name=re.sub(r"\*+$", "", cell(row, 2)),
-                conversion_factor=cf,
-            )
-        )
+        out.append(AnesRow(mac=mac.zfill(5), locality=loc.zfill(2), name=re.sub(r"\*+$", "", cell(row, 2)),
+                           conversion_factor=cf))
     if not out:
         raise ReleaseFileError(path, "no locality rows after the header; the file may be truncated")
     return AnesFile(national, out)

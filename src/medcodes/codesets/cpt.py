@@ -34,20 +34,9 @@ _HCPCS2 = re.compile(r"^[A-Z]\d{4}$")
 # Which file gives the title, best first; the short title comes from the first short descriptor found.
 _TITLE_ORDER = ("ama", "clfs", "ama_medium", "pfs", "opps", "ama_short")
 _FORMAT_PREFERENCE = {"csv": 0, "xlsx": 1, "txt": 2, "tsv": 0}
-_KIND_LABEL = {
-    "pfs": "PFS",
-    "opps": "OPPS",
-    "clfs": "CLFS",
-    "ama": "AMA",
-    "ama_medium": "AMA",
-    "ama_short": "AMA",
-}
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
-    )
-}
+_KIND_LABEL = {"pfs": "PFS", "opps": "OPPS", "clfs": "CLFS", "ama": "AMA", "ama_medium": "AMA", "ama_short": "AMA"}
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 _SNIFF_BYTES = 16384
 
 
@@ -215,8 +204,7 @@ def _release_of(kind: str, path: Path) -> tuple[str, str | None]:
             return f"{year}-Q{q}", f"{year}-{3 * q - 2:02d}-01"
     elif kind == "opps":
         m = re.search(r"(\d{4})[_ ]?(January|April|July|October)", name, re.I) or re.search(
-            r"(January|April|July|October)[_ ]?(\d{4})", name, re.I
-        )
+            r"(January|April|July|October)[_ ]?(\d{4})", name, re.I)
         if m:
             year, month = (m.group(1), m.group(2)) if m.group(1).isdigit() else (m.group(2), m.group(1))
             mm = _MONTHS[month[:3].lower()]
@@ -273,15 +261,13 @@ def select(files: Iterable[Path], packaged: bool = True) -> Source | None:
         older = sorted({c.release for c in group if c.release != best.release})
         same = [c.path.name for c in group[1:] if c.release == best.release]
         if older:
-            notes.append(
-                f"{kind}: newest release {best.release} ({best.path.name}) chosen over {', '.join(older)}"
-            )
+            notes.append(f"{kind}: newest release {best.release} ({best.path.name}) chosen over {', '.join(older)}")
         if same:
             notes.append(f"{kind}: read {best.path.name}; same release also in {', '.join(same)}")
     dates = [c.release_date for c in chosen.values() if c.release_date]
     version = " + ".join(
-        f"{_KIND_LABEL[k]} {c.release}".strip()
-        for k, c in sorted(chosen.items(), key=lambda kc: kc[1].release, reverse=True)
+        f"{_KIND_LABEL[k]} {c.release}".strip() for k, c in sorted(chosen.items(), key=lambda kc: kc[1].release,
+                                                                   reverse=True)
     )
     source = Source(
         system=SYSTEM,
@@ -354,9 +340,8 @@ def _rows(path: Path, fmt: str, delimiter: str = ",") -> Iterator[tuple[int, lis
         for row in reader:
             yield reader.line_num, row
     except csv.Error as exc:
-        raise ReleaseFileError(
-            path, f"malformed {fmt} ({exc}); the file may be truncated", where=f"line {reader.line_num}"
-        ) from exc
+        raise ReleaseFileError(path, f"malformed {fmt} ({exc}); the file may be truncated",
+                               where=f"line {reader.line_num}") from exc
 
 
 def _xlsx_text(value: object) -> str:
@@ -417,9 +402,7 @@ def read_pfs(path: Path, fmt: str) -> FileRead:
                     break
                 stack.insert(0, prev)
             stack.append(row)
-            names = [
-                " ".join(_norm(s[i]) for s in stack if i < len(s) and _norm(s[i])) for i in range(len(row))
-            ]
+            names = [" ".join(_norm(s[i]) for s in stack if i < len(s) and _norm(s[i])) for i in range(len(row))]
             cols = _Columns(path, names, where=f"line {n}" if fmt == "csv" else f"row {n}")
             width = len(row)
             break
@@ -439,32 +422,21 @@ def read_pfs(path: Path, fmt: str) -> FileRead:
         if not any(c.strip() for c in row):
             continue
         if fmt == "csv" and len(row) < width:
-            raise ReleaseFileError(
-                path,
-                f"expected {width} fields, found {len(row)}; the file may be truncated",
-                where=f"{unit} {n}",
-            )
+            raise ReleaseFileError(path, f"expected {width} fields, found {len(row)}; the file may be truncated",
+                                   where=f"{unit} {n}")
         count += 1
         code = (_cell(row, c_code) or "").upper()
         mod = _cell(row, c_mod)
-        facts = {
-            k: v
-            for k, v in (
-                ("status", _cell(row, c_status)),
-                ("not_used_for_medicare", True if _cell(row, c_unused) else None),
-                ("work_rvu", _number(_cell(row, c_work))),
-                ("global", _cell(row, c_glob)),
-                ("pctc", _cell(row, c_pctc)),
-                ("total_nonfacility_rvu", _number(_cell(row, c_nf))),
-                ("total_facility_rvu", _number(_cell(row, c_f))),
-            )
-            if v is not None
-        }
-        _add(
-            out,
-            code,
-            lambda e, mod=mod, facts=facts, desc=_cell(row, c_desc): _pfs_entry(e, mod, desc, facts),
-        )
+        facts = {k: v for k, v in (
+            ("status", _cell(row, c_status)),
+            ("not_used_for_medicare", True if _cell(row, c_unused) else None),
+            ("work_rvu", _number(_cell(row, c_work))),
+            ("global", _cell(row, c_glob)),
+            ("pctc", _cell(row, c_pctc)),
+            ("total_nonfacility_rvu", _number(_cell(row, c_nf))),
+            ("total_facility_rvu", _number(_cell(row, c_f))),
+        ) if v is not None}
+        _add(out, code, lambda e, mod=mod, facts=facts, desc=_cell(row, c_desc): _pfs_entry(e, mod, desc, facts))
     if not count:
         raise ReleaseFileError(path, "no data rows after the header; the file may be truncated")
     return out
@@ -488,24 +460,19 @@ def _read_pfs_txt(path: Path) -> FileRead:
         if line.startswith("HDR") or not line.strip():
             continue
         if len(line) < 106 or not _PFS_TXT_LINE.match(line):
-            raise ReleaseFileError(
-                path, "not a PFS fixed-width record (the file may be truncated)", where=f"line {n}"
-            )
+            raise ReleaseFileError(path, "not a PFS fixed-width record (the file may be truncated)",
+                                   where=f"line {n}")
         count += 1
         code, mod, desc = line[0:5].strip().upper(), line[5:7].strip(), _clean(line[7:57])
-        facts = {
-            k: v
-            for k, v in (
-                ("status", _clean(line[57])),
-                ("not_used_for_medicare", True if line[58] == "+" else None),
-                ("work_rvu", _number(line[59:65])),
-                ("pctc", _clean(line[102])),
-                ("global", _clean(line[103:106])),
-                ("total_nonfacility_rvu", _number(line[90:96])),
-                ("total_facility_rvu", _number(line[96:102])),
-            )
-            if v is not None
-        }
+        facts = {k: v for k, v in (
+            ("status", _clean(line[57])),
+            ("not_used_for_medicare", True if line[58] == "+" else None),
+            ("work_rvu", _number(line[59:65])),
+            ("pctc", _clean(line[102])),
+            ("global", _clean(line[103:106])),
+            ("total_nonfacility_rvu", _number(line[90:96])),
+            ("total_facility_rvu", _number(line[96:102])),
+        ) if v is not None}
         _add(out, code, lambda e, mod=mod, desc=desc, facts=facts: _pfs_entry(e, mod or None, desc, facts))
     if not count:
         raise ReleaseFileError(path, "no PFS records found")
@@ -534,11 +501,8 @@ def read_clfs(path: Path, fmt: str) -> FileRead:
         if not any(c.strip() for c in row):
             continue
         if fmt != "xlsx" and len(row) < width:
-            raise ReleaseFileError(
-                path,
-                f"expected {width} fields, found {len(row)}; the file may be truncated",
-                where=f"{unit} {n}",
-            )
+            raise ReleaseFileError(path, f"expected {width} fields, found {len(row)}; the file may be truncated",
+                                   where=f"{unit} {n}")
         count += 1
         code = (_cell(row, c_code) or "").upper()
         mod = _cell(row, c_mod)
@@ -551,12 +515,8 @@ def read_clfs(path: Path, fmt: str) -> FileRead:
             e.short = _cell(row, c_short)
             long, ext = _cell(row, c_long), _cell(row, c_ext)
             e.long = _restore_case(ext, [long, e.short]) if ext else long
-            facts = {
-                "rate": rate,
-                "indicator": _cell(row, c_ind),
-                "effective": _cell(row, c_eff),
-                "long": long,
-            }
+            facts = {"rate": rate, "indicator": _cell(row, c_ind), "effective": _cell(row, c_eff),
+                     "long": long}
             e.facts.update({k: v for k, v in facts.items() if v is not None})
 
         _add(out, code, fill)
@@ -585,15 +545,9 @@ def read_opps(path: Path, fmt: str) -> FileRead:
         if not code:
             continue
         count += 1
-        facts = {
-            k: v
-            for k, v in (
-                ("si", _cell(row, c_si)),
-                ("apc", _cell(row, c_apc)),
-                ("rate", _number(_cell(row, c_rate))),
-            )
-            if v is not None
-        }
+        facts = {k: v for k, v in (
+            ("si", _cell(row, c_si)), ("apc", _cell(row, c_apc)), ("rate", _number(_cell(row, c_rate)))
+        ) if v is not None}
 
         def fill(e: Entry, desc=_cell(row, c_desc), facts=facts) -> None:
             e.short = desc
@@ -616,9 +570,7 @@ def read_ama(path: Path, fmt: str) -> FileRead:
         if code is None:
             if count == 0:
                 continue  # a header line
-            raise ReleaseFileError(
-                path, f"expected code<TAB>descriptor, found {line[:40]!r}", where=f"line {n}"
-            )
+            raise ReleaseFileError(path, f"expected code<TAB>descriptor, found {line[:40]!r}", where=f"line {n}")
         desc = _clean(fields[-1]) if len(fields) >= 2 else None
         if desc is None:
             raise ReleaseFileError(path, f"code {code} has no descriptor", where=f"line {n}")
@@ -633,22 +585,12 @@ def read_ama(path: Path, fmt: str) -> FileRead:
     return out
 
 
-_READERS = {
-    "pfs": read_pfs,
-    "opps": read_opps,
-    "clfs": read_clfs,
-    "ama": read_ama,
-    "ama_medium": read_ama,
-    "ama_short": read_ama,
-}
+_READERS = {"pfs": read_pfs, "opps": read_opps, "clfs": read_clfs,
+            "ama": read_ama, "ama_medium": read_ama, "ama_short": read_ama}
 
 # Abbreviations the CLFS extended descriptors spell in lower case.
-_ACRONYMS = {
-    w.lower(): w
-    for w in (
-        "DNA RNA mRNA cDNA HIV HPV HLA PCR RT RBC WBC IgG IgA IgM IgE IgD SNP SNPs LC MS HbA1c ABO".split()
-    )
-}
+_ACRONYMS = {w.lower(): w for w in (
+    "DNA RNA mRNA cDNA HIV HPV HLA PCR RT RBC WBC IgG IgA IgM IgE IgD SNP SNPs LC MS HbA1c ABO".split())}
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 
@@ -660,9 +602,7 @@ def _restore_case(text: str, others: list[str | None]) -> str:
         for word in _WORD.findall(other or ""):
             if word[1:] != word[1:].lower():
                 spelled[word.lower()] = word
-    return _WORD.sub(
-        lambda m: spelled.get(m.group(0), m.group(0)) if m.group(0).islower() else m.group(0), text
-    )
+    return _WORD.sub(lambda m: spelled.get(m.group(0), m.group(0)) if m.group(0).islower() else m.group(0), text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -776,9 +716,8 @@ class Merged:
     fallbacks: list[str]
 
 
-def merge(
-    reads: dict[str, FileRead], source_name: str, outline: Outline, order: list[str] | None = None
-) -> Merged:
+def merge(reads: dict[str, FileRead], source_name: str, outline: Outline,
+          order: list[str] | None = None) -> Merged:
     """One record per code from what each file says. `reads` is keyed by file kind; `order` gives the
     kinds newest release first, which decides between short descriptors of equal standing."""
     order = order or list(reads)
@@ -818,21 +757,11 @@ def merge(
         if clfs and clfs.facts.get("long") and clfs.facts["long"] != title:
             # CMS's plain-language long descriptor helps lay search.
             terms.append((clfs.facts["long"], "clfs_long"))
-        leaves.append(
-            CodeRecord(
-                system=SYSTEM,
-                code=code,
-                display=code,
-                kind="code",
-                title=title,
-                short_title=short,
-                billable=True,
-                parent=place.parent,
-                attrs=attrs,
-                terms=terms,
-                source=source_name,
-            )
-        )
+        leaves.append(CodeRecord(
+            system=SYSTEM, code=code, display=code, kind="code", title=title,
+            short_title=short,
+            billable=True, parent=place.parent, attrs=attrs, terms=terms, source=source_name,
+        ))
     per_file = {kind: len(r.entries) for kind, r in reads.items()}
     return Merged(_in_outline_order(leaves, outline, source_name), per_file, reconciled, differing, fallbacks)
 
@@ -858,17 +787,10 @@ def _in_outline_order(leaves: list[CodeRecord], outline: Outline, source_name: s
     out: list[CodeRecord] = []
 
     def emit(node: OutlineNode) -> None:
-        out.append(
-            CodeRecord(
-                system=SYSTEM,
-                code=node.code,
-                display=node.code,
-                kind=node.kind,
-                title=node.title,
-                parent=node.parent,
-                source=source_name,
-            )
-        )
+        out.append(CodeRecord(
+            system=SYSTEM, code=node.code, display=node.code, kind=node.kind, title=node.title,
+            parent=node.parent, source=source_name,
+        ))
         items: list[tuple[tuple[int, int], int, object]] = []
         for child in child_nodes.get(node.code, []):
             key = first_key(child)

@@ -31,13 +31,8 @@ class GpciRow:
 
 def is_header(cells: list[str]) -> bool:
     names = [c.strip().upper() for c in cells]
-    return (
-        len(names) >= 7
-        and names[0].startswith("MEDICARE ADMINISTRATIVE CONTRACTOR")
-        and "GPCI" in names[4]
-        and "GPCI" in names[5]
-        and "GPCI" in names[6]
-    )
+    return (len(names) >= 7 and names[0].startswith("MEDICARE ADMINISTRATIVE CONTRACTOR")
+            and "GPCI" in names[4] and "GPCI" in names[5] and "GPCI" in names[6])
 
 
 def read(path: Path, fmt: str) -> Iterator[GpciRow]:
@@ -46,9 +41,7 @@ def read(path: Path, fmt: str) -> Iterator[GpciRow]:
         if is_header(row):
             break
     else:
-        raise ReleaseFileError(
-            path, "no GPCI header row (Medicare Administrative Contractor, State, ...) found"
-        )
+        raise ReleaseFileError(path, "no GPCI header row (Medicare Administrative Contractor, State, ...) found")
     count = 0
     for n, row in it:
         mac = cell(row, 0)
@@ -60,12 +53,9 @@ def read(path: Path, fmt: str) -> Iterator[GpciRow]:
             raise ReleaseFileError(path, f"locality number is not a number: {loc!r}", where=where)
         count += 1
         yield GpciRow(
-            mac=mac.zfill(5),
-            locality=loc.zfill(2),
-            state=cell(row, 1).upper(),
+            mac=mac.zfill(5), locality=loc.zfill(2), state=cell(row, 1).upper(),
             name=re.sub(r"\*+$", "", cell(row, 3)).strip(),
-            work_gpci=decimal_text(cell(row, 4), path, where, "work GPCI", blank=None)
-            or _missing(path, where),
+            work_gpci=decimal_text(cell(row, 4), path, where, "work GPCI", blank=None) or _missing(path, where),
             pe_gpci=decimal_text(cell(row, 5), path, where, "PE GPCI", blank=None) or _missing(path, where),
             mp_gpci=decimal_text(cell(row, 6), path, where, "MP GPCI", blank=None) or _missing(path, where),
         )

@@ -30,17 +30,11 @@ MODIFIER_ROOT = "MODIFIERS"
 
 _CODE = re.compile(r"^[A-Z]\d{4}$")
 _MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1
-    )
-}
+_MONTHS = {m: i for i, m in enumerate(
+    ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1)}
 
 # File names of the alpha-numeric release and its companions.
-_DATA_NAME = re.compile(
-    r"^HCPC(?P<year>\d{4})(?:_(?P<month>[A-Z]{3}))?_(?:CONTR_)?ANWEB[^/]*\.(?P<ext>txt|xlsx)$", re.I
-)
+_DATA_NAME = re.compile(r"^HCPC(?P<year>\d{4})(?:_(?P<month>[A-Z]{3}))?_(?:CONTR_)?ANWEB[^/]*\.(?P<ext>txt|xlsx)$", re.I)
 _ZIP_NAME = re.compile(r"(alpha-?numeric-hcpcs-file|hcpc\d{4}.*anweb).*\.zip$", re.I)
 _LAYOUT_NAME = re.compile(r"record-?_?layout.*\.(zip|txt)$", re.I)
 _NOC_NAME = re.compile(r"noc.?codes.*\.(xlsx|zip)$", re.I)
@@ -98,51 +92,21 @@ _LAYOUT_KEYS: list[tuple[re.Pattern[str], str]] = [
     ]
 ]
 _COLUMN_KEYS: dict[str, str] = {
-    "HCPC": "code",
-    "SEQNUM": "sequence",
-    "RECID": "ric",
-    "LONG DESCRIPTION": "long",
-    "SHORT DESCRIPTION": "short",
-    "PRICE": "pricing_indicators",
-    "MULT_PI": "multiple_pricing_indicator",
-    "CIM": "coverage_issues_manual",
-    "MCM": "carriers_manual",
-    "STATUTE": "statute",
-    "LABCERT": "lab_certifications",
-    "XREF": "cross_references",
-    "COV": "coverage_code",
-    "ASC_GRP": "asc_group",
-    "ASC_DT": "asc_group_effective_date",
-    "OPPS": "opps_payment_group",
-    "MOG": "opps_payment_group",
-    "OPPS_PI": "opps_payment_policy_indicator",
-    "MOG_PI": "opps_payment_policy_indicator",
-    "OPPS_DT": "opps_effective_date",
-    "MOG_DT": "opps_effective_date",
-    "PROCNOTE": "processing_note",
-    "BETOS": "betos",
-    "TOS": "type_of_service",
-    "ANEST_BU": "anesthesia_base_units",
-    "ADD DT": "added_date",
-    "ACT EFF DT": "action_effective_date",
-    "TERM DT": "termination_date",
-    "ACTION CD": "action_code",
+    "HCPC": "code", "SEQNUM": "sequence", "RECID": "ric", "LONG DESCRIPTION": "long",
+    "SHORT DESCRIPTION": "short", "PRICE": "pricing_indicators", "MULT_PI": "multiple_pricing_indicator",
+    "CIM": "coverage_issues_manual", "MCM": "carriers_manual", "STATUTE": "statute",
+    "LABCERT": "lab_certifications", "XREF": "cross_references", "COV": "coverage_code",
+    "ASC_GRP": "asc_group", "ASC_DT": "asc_group_effective_date", "OPPS": "opps_payment_group",
+    "MOG": "opps_payment_group", "OPPS_PI": "opps_payment_policy_indicator",
+    "MOG_PI": "opps_payment_policy_indicator", "OPPS_DT": "opps_effective_date",
+    "MOG_DT": "opps_effective_date", "PROCNOTE": "processing_note", "BETOS": "betos", "TOS": "type_of_service",
+    "ANEST_BU": "anesthesia_base_units", "ADD DT": "added_date", "ACT EFF DT": "action_effective_date",
+    "TERM DT": "termination_date", "ACTION CD": "action_code",
 }
-_LISTS = {
-    "pricing_indicators",
-    "coverage_issues_manual",
-    "carriers_manual",
-    "lab_certifications",
-    "cross_references",
-    "type_of_service",
-}
-_DATES = {
-    "added_date",
-    "action_effective_date",
-    "termination_date",
-    "asc_group_effective_date",
-    "opps_effective_date",
-}
+_LISTS = {"pricing_indicators", "coverage_issues_manual", "carriers_manual", "lab_certifications",
+          "cross_references", "type_of_service"}
+_DATES = {"added_date", "action_effective_date", "termination_date", "asc_group_effective_date",
+          "opps_effective_date"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,31 +133,15 @@ DEFAULT_LAYOUT = Layout(
     fields=tuple(
         Field(k, s - 1, n, o)
         for k, s, n, o in [
-            ("sequence", 6, 5, 1),
-            ("ric", 11, 1, 1),
-            ("long", 12, 80, 1),
-            ("short", 92, 28, 1),
-            ("pricing_indicators", 120, 2, 4),
-            ("multiple_pricing_indicator", 128, 1, 1),
-            ("coverage_issues_manual", 129, 6, 3),
-            ("carriers_manual", 147, 8, 3),
-            ("statute", 171, 10, 1),
-            ("lab_certifications", 181, 3, 8),
-            ("cross_references", 205, 5, 5),
-            ("coverage_code", 230, 1, 1),
-            ("asc_group", 231, 2, 1),
-            ("asc_group_effective_date", 233, 8, 1),
-            ("opps_payment_group", 241, 3, 1),
-            ("opps_payment_policy_indicator", 244, 1, 1),
-            ("opps_effective_date", 245, 8, 1),
-            ("processing_note", 253, 4, 1),
-            ("betos", 257, 3, 1),
-            ("type_of_service", 261, 1, 5),
-            ("anesthesia_base_units", 266, 3, 1),
-            ("added_date", 269, 8, 1),
-            ("action_effective_date", 277, 8, 1),
-            ("termination_date", 285, 8, 1),
-            ("action_code", 293, 1, 1),
+            ("sequence", 6, 5, 1), ("ric", 11, 1, 1), ("long", 12, 80, 1), ("short", 92, 28, 1),
+            ("pricing_indicators", 120, 2, 4), ("multiple_pricing_indicator", 128, 1, 1),
+            ("coverage_issues_manual", 129, 6, 3), ("carriers_manual", 147, 8, 3), ("statute", 171, 10, 1),
+            ("lab_certifications", 181, 3, 8), ("cross_references", 205, 5, 5), ("coverage_code", 230, 1, 1),
+            ("asc_group", 231, 2, 1), ("asc_group_effective_date", 233, 8, 1), ("opps_payment_group", 241, 3, 1),
+            ("opps_payment_policy_indicator", 244, 1, 1), ("opps_effective_date", 245, 8, 1),
+            ("processing_note", 253, 4, 1), ("betos", 257, 3, 1), ("type_of_service", 261, 1, 5),
+            ("anesthesia_base_units", 266, 3, 1), ("added_date", 269, 8, 1), ("action_effective_date", 277, 8, 1),
+            ("termination_date", 285, 8, 1), ("action_code", 293, 1, 1),
         ]
     ),
 )
@@ -241,9 +189,7 @@ def parse_layout(text: str, origin: str = "record layout") -> Layout:
     keys = {f.key for f in fields}
     if not {"ric", "long", "short"} <= keys:
         raise ReleaseFileError(origin, "not a HCPCS record layout: no record id / description fields found")
-    return Layout(
-        year=year, record_length=int(total.group(2)) if total else 0, fields=tuple(fields), origin=origin
-    )
+    return Layout(year=year, record_length=int(total.group(2)) if total else 0, fields=tuple(fields), origin=origin)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -416,14 +362,8 @@ def read(source: Source) -> Iterator[CodeRecord]:
             yield node
     for letter in sorted({r.parent for r in records if r.parent and r.parent not in outline}):
         # A letter CMS adds later still gets a chapter rather than leaving its codes orphaned.
-        yield CodeRecord(
-            system=SYSTEM,
-            code=letter,
-            display=letter,
-            kind="chapter",
-            title=f"HCPCS Level II {letter[0]} codes",
-            source="hcpcs_outline",
-        )
+        yield CodeRecord(system=SYSTEM, code=letter, display=letter, kind="chapter",
+                         title=f"HCPCS Level II {letter[0]} codes", source="hcpcs_outline")
     yield from records
 
 
@@ -434,15 +374,8 @@ def _outline() -> dict[str, CodeRecord]:
         if not line.strip() or line.startswith("#"):
             continue
         code, kind, parent, title = line.split("\t")
-        nodes[code] = CodeRecord(
-            system=SYSTEM,
-            code=code,
-            display=code,
-            kind=kind,
-            title=title,
-            parent=parent or None,
-            source="hcpcs_outline",
-        )
+        nodes[code] = CodeRecord(system=SYSTEM, code=code, display=code, kind=kind, title=title,
+                                 parent=parent or None, source="hcpcs_outline")
     return nodes
 
 
@@ -521,9 +454,7 @@ def _release_of_zip(path: Path) -> tuple[int, int] | None:
     return _release_of(Path(member).name) if member else None
 
 
-def _txt_rows(
-    path: Path, text: str, layout: Layout, release: tuple[int, int] | None
-) -> Iterator[tuple[dict, str]]:
+def _txt_rows(path: Path, text: str, layout: Layout, release: tuple[int, int] | None) -> Iterator[tuple[dict, str]]:
     by_key = {f.key: f for f in layout.fields}
     ric_f, long_f = by_key["ric"], by_key["long"]
     # A first-line record must reach the last field we read; trailing spaces may have been lost.
@@ -537,9 +468,7 @@ def _txt_rows(
             continue
         if not started and not _looks_like_record(line):
             if lineno > 40:
-                raise ReleaseFileError(
-                    path, "no fixed-width HCPCS records in the first 40 lines", f"line {lineno}"
-                )
+                raise ReleaseFileError(path, "no fixed-width HCPCS records in the first 40 lines", f"line {lineno}")
             continue  # the disclaimer lines before the first record
         started = True
         if layout.record_length and len(line) > layout.record_length:
@@ -558,9 +487,7 @@ def _txt_rows(
                 current["long"] = f"{current['long']} {more}".strip()
             continue
         if ric not in ("3", "7"):
-            raise ReleaseFileError(
-                path, f"unknown record id {ric!r} (expected 3, 4, 7 or 8)", f"line {lineno}"
-            )
+            raise ReleaseFileError(path, f"unknown record id {ric!r} (expected 3, 4, 7 or 8)", f"line {lineno}")
         if len(line) < needed:
             raise ReleaseFileError(path, f"record is truncated ({len(line)} characters)", f"line {lineno}")
         if current is not None:
@@ -568,9 +495,7 @@ def _txt_rows(
         current = {"code": line[:5]}
         for f in layout.fields:
             if f.occurs > 1:
-                current[f.key] = [
-                    line[f.start + i * f.length : f.start + (i + 1) * f.length] for i in range(f.occurs)
-                ]
+                current[f.key] = [line[f.start + i * f.length : f.start + (i + 1) * f.length] for i in range(f.occurs)]
             else:
                 current[f.key] = line[f.start : f.start + f.length]
         where = f"line {lineno}"

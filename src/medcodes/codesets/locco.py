@@ -39,11 +39,8 @@ def read(path: Path, fmt: str) -> Iterator[CountyRow]:
         if is_header(row):
             break
     else:
-        raise ReleaseFileError(
-            path,
-            "no locality/county header row (Medicare Administrative Contractor, "
-            "Locality Number, State, Fee Schedule Area, Counties) found",
-        )
+        raise ReleaseFileError(path, "no locality/county header row (Medicare Administrative Contractor, "
+                               "Locality Number, State, Fee Schedule Area, Counties) found")
     state = ""
     count = 0
     for n, row in it:
@@ -51,17 +48,10 @@ def read(path: Path, fmt: str) -> Iterator[CountyRow]:
         if not mac.isdigit():
             continue  # spacer rows and footnotes
         if not loc.isdigit():
-            raise ReleaseFileError(
-                path, f"locality number is not a number: {loc!r}", where=f"{unit(fmt)} {n}"
-            )
+            raise ReleaseFileError(path, f"locality number is not a number: {loc!r}", where=f"{unit(fmt)} {n}")
         state = cell(row, 2) or state
         count += 1
-        yield CountyRow(
-            mac=mac.zfill(5),
-            locality=loc.zfill(2),
-            state_name=state.title(),
-            area=cell(row, 3),
-            counties=cell(row, 4),
-        )
+        yield CountyRow(mac=mac.zfill(5), locality=loc.zfill(2), state_name=state.title(),
+                        area=cell(row, 3), counties=cell(row, 4))
     if not count:
         raise ReleaseFileError(path, "no locality rows after the header; the file may be truncated")

@@ -13,11 +13,7 @@ from medcodes.codesets.tabular import cell, rows, unit
 from medcodes.models import ReleaseFileError
 
 KIND = "mue"
-SETTINGS = {
-    "PRACTITIONER": "practitioner",
-    "OUTPATIENT HOSPITAL": "outpatient_hospital",
-    "DME SUPPLIER": "dme",
-}
+SETTINGS = {"PRACTITIONER": "practitioner", "OUTPATIENT HOSPITAL": "outpatient_hospital", "DME SUPPLIER": "dme"}
 _CODE = re.compile(r"^[0-9A-Z]{5}$")
 _EFFECTIVE = re.compile(r"Eff[_ -]?(\d{2})[-_](\d{2})[-_](\d{4})", re.I)
 
@@ -53,11 +49,8 @@ def read(path: Path, fmt: str) -> Iterator[MueRow]:
         if setting:
             break
     if setting is None:
-        raise ReleaseFileError(
-            path,
-            "no MUE header row (HCPCS/CPT Code, ... MUE Values, MUE Adjudication "
-            "Indicator, MUE Rationale) found",
-        )
+        raise ReleaseFileError(path, "no MUE header row (HCPCS/CPT Code, ... MUE Values, MUE Adjudication "
+                               "Indicator, MUE Rationale) found")
     count = 0
     for n, row in it:
         if not any(c.strip() for c in row):
@@ -69,17 +62,9 @@ def read(path: Path, fmt: str) -> Iterator[MueRow]:
         if not value.isdigit():
             raise ReleaseFileError(path, f"MUE value is not a whole number: {value[:20]!r}", where=where)
         if ind[:1] not in ("1", "2", "3"):
-            raise ReleaseFileError(
-                path, f"adjudication indicator is not 1, 2 or 3: {ind[:30]!r}", where=where
-            )
+            raise ReleaseFileError(path, f"adjudication indicator is not 1, 2 or 3: {ind[:30]!r}", where=where)
         count += 1
-        yield MueRow(
-            code=code,
-            setting=setting,
-            value=int(value),
-            indicator=ind[0],
-            indicator_text=ind,
-            rationale=cell(row, 3),
-        )
+        yield MueRow(code=code, setting=setting, value=int(value), indicator=ind[0],
+                     indicator_text=ind, rationale=cell(row, 3))
     if not count:
         raise ReleaseFileError(path, "no data rows after the header; the file may be truncated")

@@ -49,9 +49,7 @@ def read(path: Path, fmt: str) -> OppsFile:
             break
         title = title or " ".join(c for c in row if c and "ADDENDUM" in c.upper())
     else:
-        raise ReleaseFileError(
-            path, "no Addendum B header row (HCPCS Code, Short Descriptor, SI, APC, ...) found"
-        )
+        raise ReleaseFileError(path, "no Addendum B header row (HCPCS Code, Short Descriptor, SI, APC, ...) found")
     col: dict[str, int] = {}
     for i, name in enumerate(names):
         col.setdefault(name, i)
@@ -73,17 +71,11 @@ def read(path: Path, fmt: str) -> OppsFile:
         def num(i: int | None, field: str, row: list[str] = row, where: str = where) -> str | None:
             return None if i is None else decimal_text(cell(row, i), path, where, field, blank=None)
 
-        out.append(
-            OppsRow(
-                code=code,
-                status_indicator=cell(row, c_si).upper(),
-                apc=cell(row, c_apc) if c_apc is not None else "",
-                relative_weight=num(c_w, "relative weight"),
-                payment_rate=num(c_rate, "payment rate"),
-                national_copay=num(c_nat, "national copayment"),
-                minimum_copay=num(c_min, "minimum copayment"),
-            )
-        )
+        out.append(OppsRow(
+            code=code, status_indicator=cell(row, c_si).upper(), apc=cell(row, c_apc) if c_apc is not None else "",
+            relative_weight=num(c_w, "relative weight"), payment_rate=num(c_rate, "payment rate"),
+            national_copay=num(c_nat, "national copayment"), minimum_copay=num(c_min, "minimum copayment"),
+        ))
     if not out:
         raise ReleaseFileError(path, "no data rows after the header; the file may be truncated")
     return OppsFile(year=year_in(title, path.name), rows=out)

@@ -13,17 +13,7 @@ from medcodes.codesets import anes_cf, gpci, locco, mue
 from medcodes.codesets import cpt as cpt_files
 from medcodes.codesets.tabular import head_rows, year_in
 
-KINDS = (
-    "pfs",
-    "gpci",
-    "locco",
-    "anes",
-    "clfs",
-    "opps",
-    "mue_practitioner",
-    "mue_outpatient_hospital",
-    "mue_dme",
-)
+KINDS = ("pfs", "gpci", "locco", "anes", "clfs", "opps", "mue_practitioner", "mue_outpatient_hospital", "mue_dme")
 _FORMAT_PREFERENCE = {"csv": 0, "xlsx": 1, "txt": 2}
 _XLSX_NAMES = re.compile(r"gpci|locco|anes|mue|pprrvu|addendum.?b|clfs", re.I)
 
@@ -47,13 +37,8 @@ def recognise(path: Path) -> PaymentFile | None:
         return None
     cand = cpt_files.recognise(path)
     if cand is not None and cand.kind in ("pfs", "clfs", "opps"):
-        return PaymentFile(
-            cand.kind,
-            path,
-            fmt,
-            cand.release,
-            int(cand.release[:4]) if cand.release[:4].isdigit() else year_in(path.name),
-        )
+        return PaymentFile(cand.kind, path, fmt, cand.release, int(cand.release[:4]) if cand.release[:4].isdigit()
+                           else year_in(path.name))
     if fmt == "txt":
         return None  # the locality files' txt twins are print layouts; their csv/xlsx are read instead
     for row in head_rows(path, fmt):
@@ -79,27 +64,17 @@ def select(files: Iterable[Path]) -> tuple[dict[str, PaymentFile], list[str]]:
     files = [Path(p) for p in files]
     found = [f for f in (recognise(p) for p in files if _fmt(p) != "xlsx") if f is not None]
     twins = {(f.path.parent, f.path.stem.lower()) for f in found}
-    found += [
-        f
-        for f in (
-            recognise(p) for p in files if _fmt(p) == "xlsx" and (p.parent, p.stem.lower()) not in twins
-        )
-        if f is not None
-    ]
+    found += [f for f in (recognise(p) for p in files if _fmt(p) == "xlsx"
+                          and (p.parent, p.stem.lower()) not in twins) if f is not None]
     chosen: dict[str, PaymentFile] = {}
     notes: list[str] = []
     for kind in KINDS:
-        group = sorted(
-            (f for f in found if f.kind == kind),
-            key=lambda f: (f.release, -_FORMAT_PREFERENCE.get(f.fmt, 9), f.path.name),
-            reverse=True,
-        )
+        group = sorted((f for f in found if f.kind == kind),
+                       key=lambda f: (f.release, -_FORMAT_PREFERENCE.get(f.fmt, 9), f.path.name), reverse=True)
         if group:
             chosen[kind] = group[0]
             older = sorted({f.release for f in group if f.release != group[0].release})
             if older:
-                notes.append(
-                    f"{kind}: newest release {group[0].release} ({group[0].path.name}) "
-                    f"chosen over {', '.join(older)}"
-                )
+                notes.append(f"{kind}: newest release {group[0].release} ({group[0].path.name}) "
+                             f"chosen over {', '.join(older)}")
     return chosen, notes

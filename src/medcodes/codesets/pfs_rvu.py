@@ -57,66 +57,19 @@ class PfsRow:
 
 # Field order of the record after code, modifier and descriptor; numbers are marked.
 _FIELDS = [
-    ("status", False),
-    ("not_used_for_medicare", False),
-    ("work_rvu", True),
-    ("pe_nonfacility_rvu", True),
-    ("nonfacility_na", False),
-    ("pe_facility_rvu", True),
-    ("facility_na", False),
-    ("mp_rvu", True),
-    ("total_nonfacility_rvu", True),
-    ("total_facility_rvu", True),
-    ("pctc", False),
-    ("global_days", False),
-    ("pre_op", True),
-    ("intra_op", True),
-    ("post_op", True),
-    ("mult_proc", False),
-    ("bilat_surg", False),
-    ("asst_surg", False),
-    ("co_surg", False),
-    ("team_surg", False),
-    ("endo_base", False),
-    ("conversion_factor", True),
-    ("supervision", False),
-    ("calc_flag", False),
-    ("imaging_family", False),
-    ("opps_pe_nonfacility_rvu", True),
-    ("opps_pe_facility_rvu", True),
-    ("opps_mp_rvu", True),
+    ("status", False), ("not_used_for_medicare", False), ("work_rvu", True), ("pe_nonfacility_rvu", True),
+    ("nonfacility_na", False), ("pe_facility_rvu", True), ("facility_na", False), ("mp_rvu", True),
+    ("total_nonfacility_rvu", True), ("total_facility_rvu", True), ("pctc", False), ("global_days", False),
+    ("pre_op", True), ("intra_op", True), ("post_op", True), ("mult_proc", False), ("bilat_surg", False),
+    ("asst_surg", False), ("co_surg", False), ("team_surg", False), ("endo_base", False),
+    ("conversion_factor", True), ("supervision", False), ("calc_flag", False), ("imaging_family", False),
+    ("opps_pe_nonfacility_rvu", True), ("opps_pe_facility_rvu", True), ("opps_mp_rvu", True),
 ]
 # 1-based inclusive positions of the same fields in the fixed-width txt (RVU25D record layout).
-_TXT = [
-    (58, 58),
-    (59, 59),
-    (60, 65),
-    (67, 72),
-    (73, 74),
-    (76, 81),
-    (82, 83),
-    (85, 89),
-    (91, 96),
-    (97, 102),
-    (103, 103),
-    (104, 106),
-    (107, 109),
-    (110, 112),
-    (113, 115),
-    (116, 116),
-    (117, 117),
-    (118, 118),
-    (119, 119),
-    (120, 120),
-    (128, 132),
-    (133, 140),
-    (142, 143),
-    (144, 144),
-    (146, 147),
-    (152, 157),
-    (159, 164),
-    (166, 171),
-]
+_TXT = [(58, 58), (59, 59), (60, 65), (67, 72), (73, 74), (76, 81), (82, 83), (85, 89), (91, 96), (97, 102),
+        (103, 103), (104, 106), (107, 109), (110, 112), (113, 115), (116, 116), (117, 117), (118, 118),
+        (119, 119), (120, 120), (128, 132), (133, 140), (142, 143), (144, 144), (146, 147), (152, 157),
+        (159, 164), (166, 171)]
 
 
 def is_header(cells: list[str]) -> bool:
@@ -128,9 +81,7 @@ def _make(path: Path, where: str, code: str, mod: str, values: list[str]) -> Pfs
     if not _CODE.match(code):
         raise ReleaseFileError(path, f"not a HCPCS/CPT code: {code[:12]!r}", where=where)
     if mod not in _MODIFIERS:
-        raise ReleaseFileError(
-            path, f"unexpected modifier {mod!r} (expected blank, 26, TC or 53)", where=where
-        )
+        raise ReleaseFileError(path, f"unexpected modifier {mod!r} (expected blank, 26, TC or 53)", where=where)
     kw: dict[str, object] = {}
     for (name, numeric), raw in zip(_FIELDS, values, strict=True):
         raw = re.sub(r"\s+", " ", raw or "").strip()
@@ -163,9 +114,7 @@ def read(path: Path, fmt: str) -> Iterator[PfsRow]:
             continue
         where = f"{unit(fmt)} {n}"
         if len(row) < 31:
-            raise ReleaseFileError(
-                path, f"expected 31 fields, found {len(row)}; the file may be truncated", where=where
-            )
+            raise ReleaseFileError(path, f"expected 31 fields, found {len(row)}; the file may be truncated", where=where)
         count += 1
         yield _make(path, where, cell(row, 0), cell(row, 1), [row[i] for i in range(3, 31)])
     if not count:
@@ -180,12 +129,9 @@ def _read_txt(path: Path) -> Iterator[PfsRow]:
         if line.startswith("HDR") or not line.strip():
             continue
         if len(line) < 171:
-            raise ReleaseFileError(
-                path,
-                f"record is {len(line)} characters, expected at least 171; the file may be truncated",
-                where=f"line {n}",
-            )
+            raise ReleaseFileError(path, f"record is {len(line)} characters, expected at least 171; "
+                                   "the file may be truncated", where=f"line {n}")
         count += 1
-        yield _make(path, f"line {n}", line[0:5], line[5:7], [line[a - 1 : b] for a, b in _TXT])
+        yield _make(path, f"line {n}", line[0:5], line[5:7], [line[a - 1:b] for a, b in _TXT])
     if not count:
         raise ReleaseFileError(path, "no PFS records found")

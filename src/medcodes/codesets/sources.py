@@ -82,9 +82,7 @@ def verify(kind: str, path: Path) -> None:
     if not head:
         raise FetchError(f"{path.name}: empty file, not a {release.description}")
     if not zipfile.is_zipfile(path):
-        what = (
-            "an HTML page" if b"<html" in head.lower() or b"<!doctype" in head.lower() else "not a zip file"
-        )
+        what = "an HTML page" if b"<html" in head.lower() or b"<!doctype" in head.lower() else "not a zip file"
         raise FetchError(f"{path.name}: {what}, expected the {release.description} (a zip)")
     try:
         with zipfile.ZipFile(path) as zf:

@@ -54,9 +54,7 @@ def decimal_text(value: str, path: Path, where: str, field: str, *, blank: str |
     try:
         d = Decimal(s)
     except InvalidOperation:
-        raise ReleaseFileError(
-            path, f"{field} is not a number: {value.strip()[:30]!r}", where=where
-        ) from None
+        raise ReleaseFileError(path, f"{field} is not a number: {value.strip()[:30]!r}", where=where) from None
     if "e" in s.lower() or len(s.split(".")[-1]) > 8:
         d = Decimal(format(float(s), ".10g"))
     if not d.is_finite():

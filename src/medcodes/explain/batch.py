@@ -63,9 +63,7 @@ def read_codes_file(path: Path, store, system: str | None) -> list[tuple[str, st
     return out
 
 
-def select(
-    store, system: str | None, codes: Iterable[tuple[str, str]] | None, redo_failed: bool
-) -> list[tuple[str, str]]:
+def select(store, system: str | None, codes: Iterable[tuple[str, str]] | None, redo_failed: bool) -> list[tuple[str, str]]:
     if codes is None:
         codes = [(r.system, r.code) for r in store.iter_codes(system, leaves_only=True)]
     seen: set[tuple[str, str]] = set()

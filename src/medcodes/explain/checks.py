@@ -89,8 +89,7 @@ _SIDE_FALSE_FRIENDS = {
 
 
 _SIDE_RX = {
-    side: re.compile(rf"\b{side}\b(?!\s+(?:{bad})\b)", re.IGNORECASE)
-    for side, bad in _SIDE_FALSE_FRIENDS.items()
+    side: re.compile(rf"\b{side}\b(?!\s+(?:{bad})\b)", re.IGNORECASE) for side, bad in _SIDE_FALSE_FRIENDS.items()
 }
 _BOTH_SIDES = re.compile(r"\bbilateral\b|\bboth sides\b", re.IGNORECASE)
 
@@ -108,16 +107,10 @@ def _side_mentions(text: str) -> set[str]:
 
 
 _APPROACH_CLAIMS: dict[str, re.Pattern[str]] = {
-    "open": re.compile(
-        r"\bopen (?:approach|surgery|procedure|operation|technique)\b|\bopen\b(?=,? which means)", re.I
-    ),
-    "percutaneous endoscopic": re.compile(
-        r"\bpercutaneous endoscopic\b|\blaparoscop|\barthroscop|\bthoracoscop", re.I
-    ),
+    "open": re.compile(r"\bopen (?:approach|surgery|procedure|operation|technique)\b|\bopen\b(?=,? which means)", re.I),
+    "percutaneous endoscopic": re.compile(r"\bpercutaneous endoscopic\b|\blaparoscop|\barthroscop|\bthoracoscop", re.I),
     "percutaneous": re.compile(r"\bpercutaneous\b(?! endoscopic)", re.I),
-    "natural opening": re.compile(
-        r"\bvia natural or artificial opening\b|\bnatural (?:or artificial )?(?:body )?opening\b", re.I
-    ),
+    "natural opening": re.compile(r"\bvia natural or artificial opening\b|\bnatural (?:or artificial )?(?:body )?opening\b", re.I),
     "external": re.compile(r"\bexternal approach\b|\bapproach is external\b", re.I),
 }
 _APPROACH_ALLOWED: dict[str, set[str]] = {
@@ -147,11 +140,7 @@ def check_sections(expl: Explanation) -> CheckResult:
         problems.append("empty sections: " + ", ".join(empty))
     if unknown:
         problems.append("sections not in the template: " + ", ".join(unknown))
-    return CheckResult(
-        "sections",
-        not problems,
-        "; ".join(problems) or f"all {len(required_keys(expl.kind))} required sections present",
-    )
+    return CheckResult("sections", not problems, "; ".join(problems) or f"all {len(required_keys(expl.kind))} required sections present")
 
 
 def check_reading_level(expl: Explanation) -> CheckResult:
@@ -167,13 +156,7 @@ def check_reading_level(expl: Explanation) -> CheckResult:
 
 def _without_official(text: str, facts: Facts) -> str:
     """Drop quotes of the official data: a descriptor that mentions "the procedure" is no contradiction."""
-    official_texts = {
-        facts.title,
-        facts.record.short_title or "",
-        *(n.text for n in facts.notes),
-        *facts.terms,
-        *facts.path,
-    }
+    official_texts = {facts.title, facts.record.short_title or "", *(n.text for n in facts.notes), *facts.terms, *facts.path}
     for official in sorted(official_texts, key=len, reverse=True):
         if len(official) > 3:
             text = re.sub(re.escape(official), " ", text, flags=re.IGNORECASE)
@@ -196,31 +179,15 @@ class _KindRule:
 
 _KIND_RULES: dict[str, _KindRule] = {
     "lab": _KindRule(
-        "a laboratory test",
-        _TREATMENT,
-        "describes a treatment",
-        _TEST_WORDS,
-        "summary",
-        "describe a test",
-        "described as a laboratory test",
-        whole_text=True,
+        "a laboratory test", _TREATMENT, "describes a treatment", _TEST_WORDS, "summary", "describe a test",
+        "described as a laboratory test", whole_text=True,
     ),
     "diagnosis": _KindRule(
-        "a diagnosis",
-        _PROCEDURE_CLAIM,
-        "describes a procedure",
-        _CONDITION_WORDS,
-        "text",
-        "describe a condition",
+        "a diagnosis", _PROCEDURE_CLAIM, "describes a procedure", _CONDITION_WORDS, "text", "describe a condition",
         "described as a condition",
     ),
     "drug": _KindRule(
-        "a drug",
-        _NOT_DRUG,
-        "describes something else",
-        _DRUG_WORDS,
-        "summary",
-        "describe a drug",
+        "a drug", _NOT_DRUG, "describes something else", _DRUG_WORDS, "summary", "describe a drug",
         "described as a drug",
     ),
 }
@@ -245,9 +212,7 @@ def check_kind(expl: Explanation, facts: Facts) -> CheckResult:
     required_in = _text(expl, ("summary",)) if facts.kind == "lab" else lead
     if not rule.required.search(required_in):
         return CheckResult(
-            "consistency_kind",
-            False,
-            f"{code} is {rule.noun}, but the {rule.required_where} does not {rule.required_is}",
+            "consistency_kind", False, f"{code} is {rule.noun}, but the {rule.required_where} does not {rule.required_is}"
         )
     return CheckResult("consistency_kind", True, rule.passed)
 
@@ -261,9 +226,7 @@ def check_pcs_axes(expl: Explanation, facts: Facts) -> CheckResult | None:
     problems = []
     bp = facts.body_part
     if bp and bp.label:
-        words = [
-            w for w in re.findall(r"[A-Za-z]+", bp.label) if len(w) > 3 and w.lower() not in ("right", "left")
-        ]
+        words = [w for w in re.findall(r"[A-Za-z]+", bp.label) if len(w) > 3 and w.lower() not in ("right", "left")]
         if words and not any(re.search(rf"\b{re.escape(w)}", body, re.I) for w in words):
             problems.append(f"the body part {bp.label} is not mentioned")
         sides = {s.lower() for s in re.findall(r"\b(Right|Left|Bilateral)\b", bp.label)}
@@ -272,25 +235,17 @@ def check_pcs_axes(expl: Explanation, facts: Facts) -> CheckResult | None:
         if sides:
             wrong = _side_mentions(body) - sides - ({"right", "left"} if "bilateral" in sides else set())
             if wrong:
-                problems.append(
-                    f"the body part is {bp.label}, but the text mentions the {', '.join(sorted(wrong))} side"
-                )
+                problems.append(f"the body part is {bp.label}, but the text mentions the {', '.join(sorted(wrong))} side")
     approach = (facts.approach or "").lower()
     allowed = _APPROACH_ALLOWED.get(approach)
     if allowed is not None:
         claims = {name for name, rx in _APPROACH_CLAIMS.items() if rx.search(claims_text)}
         wrong = claims - allowed
         if wrong:
-            problems.append(
-                f"the approach is {facts.approach}, but the text describes a {', '.join(sorted(wrong))} approach"
-            )
+            problems.append(f"the approach is {facts.approach}, but the text describes a {', '.join(sorted(wrong))} approach")
         elif not claims & allowed:
             problems.append(f"the approach ({facts.approach}) is not stated")
-    return CheckResult(
-        "consistency_pcs_axes",
-        not problems,
-        "; ".join(problems) or "body part and approach match the code's axes",
-    )
+    return CheckResult("consistency_pcs_axes", not problems, "; ".join(problems) or "body part and approach match the code's axes")
 
 
 def check_laterality(expl: Explanation, facts: Facts) -> CheckResult | None:

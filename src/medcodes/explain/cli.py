@@ -18,9 +18,7 @@ from medcodes.cli_common import (
     out,
 )
 
-app = typer.Typer(
-    help="Plain-language explanations: show, generate with an LLM, export and import.", no_args_is_help=True
-)
+app = typer.Typer(help="Plain-language explanations: show, generate with an LLM, export and import.", no_args_is_help=True)
 
 
 def _store(db: Path | None, readonly: bool = True):
@@ -79,11 +77,7 @@ def show(
 
 
 @app.command()
-def schema(
-    kind: Annotated[
-        str, typer.Argument(help="procedure, lab, imaging, visit, diagnosis, supply, drug, fallback")
-    ],
-):
+def schema(kind: Annotated[str, typer.Argument(help="procedure, lab, imaging, visit, diagnosis, supply, drug, fallback")]):
     """Print the JSON schema of a kind's sections (what an LLM answer must match)."""
     from medcodes.explain.templates import KINDS, json_schema
 
@@ -97,23 +91,13 @@ def schema(
 def generate(
     db: DbOption = None,
     system: SystemOption = None,
-    codes: Annotated[
-        Path | None, typer.Option("--codes", help="File with one code per line (optionally 'system code').")
-    ] = None,
-    concurrency: Annotated[
-        int, typer.Option("--concurrency", "-c", min=1, max=1024, help="Requests in flight.")
-    ] = 8,
-    limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="At most this many new explanations.")
-    ] = None,
+    codes: Annotated[Path | None, typer.Option("--codes", help="File with one code per line (optionally 'system code').")] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1, max=1024, help="Requests in flight.")] = 8,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most this many new explanations.")] = None,
     rps: Annotated[float | None, typer.Option("--rps", help="Rate limit: requests per second.")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds per request.")] = None,
-    redo_failed: Annotated[
-        bool, typer.Option("--redo-failed", help="Also retry codes whose stored answer failed the checks.")
-    ] = False,
-    config: Annotated[
-        Path | None, typer.Option("--config", help="LLM config file (TOML, [llm] table).")
-    ] = None,
+    redo_failed: Annotated[bool, typer.Option("--redo-failed", help="Also retry codes whose stored answer failed the checks.")] = False,
+    config: Annotated[Path | None, typer.Option("--config", help="LLM config file (TOML, [llm] table).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ):
     """Write explanations with an OpenAI-compatible LLM (MEDCODES_LLM_BASE_URL, MEDCODES_LLM_MODEL,
@@ -145,14 +129,8 @@ def generate(
         raise typer.Exit(2) from None
     todo = batch.select(store, system, todo, redo_failed)
     with Progress(
-        TextColumn("explain"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("ok {task.fields[ok]} failed {task.fields[failed]} errors {task.fields[errors]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        disable=as_json,
+        TextColumn("explain"), BarColumn(), MofNCompleteColumn(), TextColumn("ok {task.fields[ok]} failed {task.fields[failed]} errors {task.fields[errors]}"),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=console, disable=as_json,
     ) as progress:
         task = progress.add_task("explain", total=None, ok=0, failed=0, errors=0)
         counts = {"ok": 0, "failed": 0, "error": 0}
@@ -166,16 +144,8 @@ def generate(
 
         try:
             report = asyncio.run(
-                batch.run(
-                    store,
-                    todo,
-                    cfg,
-                    concurrency=concurrency,
-                    limit=limit,
-                    redo_failed=redo_failed,
-                    on_start=on_start,
-                    on_done=on_done,
-                )
+                batch.run(store, todo, cfg, concurrency=concurrency, limit=limit, redo_failed=redo_failed,
+                          on_start=on_start, on_done=on_done)
             )
         except KeyboardInterrupt:
             console.print("[yellow]interrupted:[/] every finished explanation is stored; run again to resume")
@@ -218,9 +188,7 @@ def export_cmd(
 def import_cmd(
     pack_file: Annotated[Path, typer.Argument(help="JSONL content pack.")],
     db: DbOption = None,
-    replace: Annotated[
-        bool, typer.Option("--replace", help="Replace stored explanations even when they are newer.")
-    ] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace stored explanations even when they are newer.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ):
     """Load a JSONL content pack; every line is re-checked against this database's codes."""
@@ -236,10 +204,8 @@ def import_cmd(
     if as_json:
         sys.stdout.write(json.dumps(asdict(report)) + "\n")
     else:
-        out.print(
-            f"read {report.read}, imported {report.imported} ({report.ok} ok, {report.failed} failed checks), "
-            f"kept {report.kept_newer} newer, rejected {len(report.rejected)}"
-        )
+        out.print(f"read {report.read}, imported {report.imported} ({report.ok} ok, {report.failed} failed checks), "
+                  f"kept {report.kept_newer} newer, rejected {len(report.rejected)}")
         for r in report.rejected[:20]:
             console.print(f"[yellow]rejected:[/] {r}")
     if report.rejected:
@@ -261,9 +227,7 @@ def check(
     store = _store(db)
     records = store.find(code, system)
     if len(records) != 1:
-        console.print(
-            f"[red]error:[/] {code}: " + ("not found" if not records else "in several systems; pass --system")
-        )
+        console.print(f"[red]error:[/] {code}: " + ("not found" if not records else "in several systems; pass --system"))
         raise typer.Exit(2)
     facts = gather(store, records[0])
     expl = llm.from_answer(facts, answer.read_text(encoding="utf-8"))

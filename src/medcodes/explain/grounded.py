@@ -113,9 +113,7 @@ def _name(facts: Facts) -> Section:
         names = [(w, x) for w, x in facts.ancestor_terms if not _NOT_A_NAME.search(x)][:6]
         if names:
             where = ", ".join(dict.fromkeys(w for w, _x in names))
-            items.append(
-                f"Also called (names listed for its category {where}): " + "; ".join(x for _w, x in names)
-            )
+            items.append(f"Also called (names listed for its category {where}): " + "; ".join(x for _w, x in names))
     items.append(f"Code: {facts.system_name} {rec.display}")
     if facts.path:
         items.append(f"Category: {_path_text(facts)}")
@@ -215,9 +213,7 @@ def _procedure(facts: Facts) -> dict[str, Section]:
         s["results"] = Section("results", "", text=_general(facts, "results"))
     else:
         s["benefits"] = Section("benefits", "", items=_list(p.get("benefits")))
-        s["recovery"] = Section(
-            "recovery", "", items=_list(approach.get("recovery")) + _list(p.get("recovery"))
-        )
+        s["recovery"] = Section("recovery", "", items=_list(approach.get("recovery")) + _list(p.get("recovery")))
         if p.get("tools"):
             s["tools"] = Section("tools", "", items=_list(p.get("tools")))
         anesthesia = approach.get("anesthesia") or p.get("anesthesia")
@@ -238,11 +234,7 @@ def _lab(facts: Facts) -> dict[str, Section]:
         summary.append(code_sentence)
     if p.get("summary_extra"):
         summary.append(_sentence(p.get("summary_extra")))
-    sample = (
-        table("specimens").get(specimen)
-        if specimen and re.search(specimen.split()[0], facts.title, re.I)
-        else None
-    )
+    sample = table("specimens").get(specimen) if specimen and re.search(specimen.split()[0], facts.title, re.I) else None
     sample = sample or _list(p.get("sample"))
     indications = _list(p.get("indications")) + (_unlisted_items() if facts.unlisted else [])
     return {
@@ -291,22 +283,15 @@ def _diagnosis(facts: Facts) -> dict[str, Section]:
         what.append(_sentence(p.get("what_it_is_extra")))
     side = _SIDES.findall(rec.title)
     if side:
-        what.append(
-            f"The code is for the {side[0].lower()} side"
-            + (" (both sides)." if side[0].lower() == "bilateral" else ".")
-        )
+        what.append(f"The code is for the {side[0].lower()} side" + (" (both sides)." if side[0].lower() == "bilateral" else "."))
     inclusions = [n.text for n in facts.notes if n.type in ("inclusion", "includes")]
     if inclusions:
         what.append("It also covers: " + "; ".join(inclusions[:6]) + ".")
-    notes = [
-        f"{_NOTE_LABELS.get(n.type, n.type)}: {n.text}" for n in facts.notes if n.type not in ("inclusion",)
-    ]
+    notes = [f"{_NOTE_LABELS.get(n.type, n.type)}: {n.text}" for n in facts.notes if n.type not in ("inclusion",)]
     if not rec.billable:
         notes.append("This is a heading, not a billable code: claims use a more specific code below it.")
     if re.search(r"\bunspecified\b", rec.title, re.I):
-        notes.append(
-            "Unspecified means the records do not say the exact type or place. A more exact code is used when known."
-        )
+        notes.append("Unspecified means the records do not say the exact type or place. A more exact code is used when known.")
     if not notes:
         notes.append("This code has no extra coding notes of its own.")
     return {

@@ -52,9 +52,7 @@ class LLMConfig:
         """Config file (TOML: $MEDCODES_LLM_CONFIG or ~/.config/medcodes/llm.toml), then
         MEDCODES_LLM_* environment variables, then explicit overrides."""
         data: dict = {}
-        path = config_file or (
-            Path(os.environ["MEDCODES_LLM_CONFIG"]) if os.environ.get("MEDCODES_LLM_CONFIG") else None
-        )
+        path = config_file or (Path(os.environ["MEDCODES_LLM_CONFIG"]) if os.environ.get("MEDCODES_LLM_CONFIG") else None)
         if path is None:
             default = Path.home() / ".config" / "medcodes" / "llm.toml"
             path = default if default.exists() else None
@@ -96,9 +94,7 @@ class LLMConfig:
             setattr(cfg, key, int(getattr(cfg, key)))
         cfg.rps = float(cfg.rps) if cfg.rps else None
         if cfg.structured not in ("auto", "json_schema", "json_object", "none"):
-            raise LLMError(
-                f"structured must be auto, json_schema, json_object or none, not {cfg.structured!r}"
-            )
+            raise LLMError(f"structured must be auto, json_schema, json_object or none, not {cfg.structured!r}")
         cfg.base_url = cfg.base_url.rstrip("/")
         return cfg
 
@@ -205,9 +201,7 @@ class LLMClient:
             await self._limiter.wait()
             self.usage.requests += 1
             try:
-                resp = await self.http.post(
-                    url, json=self._body(messages, schema_name, schema), headers=self._headers()
-                )
+                resp = await self.http.post(url, json=self._body(messages, schema_name, schema), headers=self._headers())
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 await self._retry_sleep(attempt, None)
@@ -240,9 +234,7 @@ class LLMClient:
         except (ValueError, KeyError, IndexError, TypeError):
             raise LLMError(f"the server's reply is not a chat completion: {resp.text[:200]}") from None
         usage = data.get("usage") or {}
-        c = Completion(
-            content, int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
-        )
+        c = Completion(content, int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
         self.usage.prompt_tokens += c.prompt_tokens
         self.usage.completion_tokens += c.completion_tokens
         return c
@@ -318,23 +310,17 @@ def parse_answer(content: str, kind: str) -> list[Section]:
         missing = [str(e["loc"][0]) for e in exc.errors() if e["type"] == "missing"]
         if missing:
             raise AnswerError("missing sections: " + ", ".join(missing)) from None
-        raise AnswerError(
-            "the answer does not match the schema: "
-            + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
-        ) from None
+        raise AnswerError("the answer does not match the schema: " + "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5]
+        )) from None
     out = []
     for spec in specs(kind):
         body = getattr(model, spec.key, None)
         if body is None:
             continue
         out.append(
-            Section(
-                spec.key,
-                spec.heading,
-                text=body.text.strip(),
-                items=[i.strip() for i in body.items if i.strip()],
-                ordered=spec.shape == "steps",
-            )
+            Section(spec.key, spec.heading, text=body.text.strip(), items=[i.strip() for i in body.items if i.strip()],
+                    ordered=spec.shape == "steps")
         )
     return out
 
@@ -356,10 +342,7 @@ async def write(client: LLMClient, facts: Facts) -> Explanation:
             reason = str(exc)
             messages = messages + [
                 {"role": "assistant", "content": completion.content[:8000]},
-                {
-                    "role": "user",
-                    "content": f"That answer was rejected: {exc}. Reply again with only the JSON object.",
-                },
+                {"role": "user", "content": f"That answer was rejected: {exc}. Reply again with only the JSON object."},
             ]
     expl = Explanation(
         system=facts.system,
@@ -381,16 +364,8 @@ async def write(client: LLMClient, facts: Facts) -> Explanation:
 
 def from_answer(facts: Facts, content: str, model: str = "answer") -> Explanation:
     """Check an answer text as if an LLM had written it (used by `explain check` and tests)."""
-    expl = Explanation(
-        facts.system,
-        facts.code,
-        facts.kind,
-        WRITER,
-        [],
-        model=model,
-        created_at=now(),
-        prompt_version=PROMPT_VERSION,
-    )
+    expl = Explanation(facts.system, facts.code, facts.kind, WRITER, [], model=model, created_at=now(),
+                       prompt_version=PROMPT_VERSION)
     try:
         expl.sections = parse_answer(content, facts.kind)
     except AnswerError as exc:

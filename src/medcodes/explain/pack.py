@@ -88,9 +88,7 @@ def import_pack(store, path: Path, *, replace: bool = False) -> ImportReport:
             try:
                 line = PackLine.model_validate_json(raw)
             except ValidationError as exc:
-                report.rejected.append(
-                    f"line {n}: {exc.errors()[0]['msg']} ({'.'.join(map(str, exc.errors()[0]['loc']))})"
-                )
+                report.rejected.append(f"line {n}: {exc.errors()[0]['msg']} ({'.'.join(map(str, exc.errors()[0]['loc']))})")
                 continue
             if line.system not in SYSTEMS or line.kind not in KINDS:
                 report.rejected.append(f"line {n}: unknown system or kind ({line.system}, {line.kind})")
@@ -101,9 +99,7 @@ def import_pack(store, path: Path, *, replace: bool = False) -> ImportReport:
                 continue
             facts = gather(store, rec)
             if facts.kind != line.kind:
-                report.rejected.append(
-                    f"line {n}: {line.system} {line.code} is a {facts.kind} code here, not {line.kind}"
-                )
+                report.rejected.append(f"line {n}: {line.system} {line.code} is a {facts.kind} code here, not {line.kind}")
                 continue
             existing = storage.load(conn, rec.system, rec.code, line.writer)
             if existing and not replace and (existing.created_at or "") >= line.created_at:

@@ -31,9 +31,7 @@ def fk_grade(text: str) -> float:
     if not words:
         return 0.0
     # A bullet is at least one sentence even without a full stop: callers join items with newlines.
-    sentences = sum(
-        max(1, len(_SENTENCE_END.findall(line))) for line in text.splitlines() if _WORD.search(line)
-    )
+    sentences = sum(max(1, len(_SENTENCE_END.findall(line))) for line in text.splitlines() if _WORD.search(line))
     syl = sum(syllables(w) for w in words)
     grade = 0.39 * (len(words) / sentences) + 11.8 * (syl / len(words)) - 15.59
     return round(max(grade, 0.0), 1)

@@ -17,10 +17,7 @@ def now() -> str:
 
 def sections_to_json(sections: list[Section]) -> str:
     return json.dumps(
-        [
-            {"key": s.key, "heading": s.heading, "text": s.text, "items": s.items, "ordered": s.ordered}
-            for s in sections
-        ],
+        [{"key": s.key, "heading": s.heading, "text": s.text, "items": s.items, "ordered": s.ordered} for s in sections],
         ensure_ascii=False,
         separators=(",", ":"),
     )
@@ -59,8 +56,7 @@ def _row(row: tuple) -> Explanation:
 def load(conn: sqlite3.Connection, system: str, code: str, writer: str = "llm") -> Explanation | None:
     try:
         row = conn.execute(
-            f"SELECT {_COLS} FROM explanations WHERE system = ? AND code = ? AND writer = ?",
-            (system, code, writer),
+            f"SELECT {_COLS} FROM explanations WHERE system = ? AND code = ? AND writer = ?", (system, code, writer)
         ).fetchone()
     except sqlite3.OperationalError:  # a database built before the table existed, opened read-only
         return None
@@ -89,15 +85,12 @@ def save(conn: sqlite3.Connection, expl: Explanation, *, commit: bool = True) ->
         conn.commit()
 
 
-def stored_codes(
-    conn: sqlite3.Connection, writer: str = "llm", statuses: tuple[str, ...] = ("ok", "failed")
-) -> set[tuple[str, str]]:
+def stored_codes(conn: sqlite3.Connection, writer: str = "llm", statuses: tuple[str, ...] = ("ok", "failed")) -> set[tuple[str, str]]:
     marks = ",".join("?" * len(statuses))
     return {
         (s, c)
         for s, c in conn.execute(
-            f"SELECT system, code FROM explanations WHERE writer = ? AND status IN ({marks})",
-            (writer, *statuses),
+            f"SELECT system, code FROM explanations WHERE writer = ? AND status IN ({marks})", (writer, *statuses)
         )
     }
 

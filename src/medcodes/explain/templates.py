@@ -42,25 +42,14 @@ def _s(key: str, heading: str, shape: str, hint: str, required: bool = True) -> 
 # The procedure template follows the seed pages exactly, with tools and anesthesia as their own
 # optional sections because they only apply to some procedures.
 PROCEDURE = (
-    _s(
-        "name",
-        "Name of the Procedure",
-        "mixed",
-        "official name, then common name and medical term as bullets",
-    ),
+    _s("name", "Name of the Procedure", "mixed", "official name, then common name and medical term as bullets"),
     _s("summary", "Summary", "text", "two or three sentences on what is done"),
     _s("purpose", "Purpose", "text", "the problem it addresses and its goals"),
     _s("indications", "Indications", "list", "symptoms or conditions that lead to it"),
     _s("preparation", "Preparation", "list", "what the patient does beforehand"),
     _s("procedure_description", "Procedure Description", "steps", "the steps, in order"),
     _s("tools", "Tools, Equipment, or Technology Used", "list", "equipment used", required=False),
-    _s(
-        "anesthesia",
-        "Anesthesia or Sedation Details",
-        "text",
-        "anesthesia or sedation, if any",
-        required=False,
-    ),
+    _s("anesthesia", "Anesthesia or Sedation Details", "text", "anesthesia or sedation, if any", required=False),
     _s("duration", "Duration", "text", "how long it usually takes"),
     _s("setting", "Setting", "text", "where it is done"),
     _s("personnel", "Personnel", "list", "who is involved"),

@@ -7,13 +7,5 @@ from medcodes.payment.lookup import LOCALITY_FORMAT, localities, payment_for, re
 from medcodes.payment.model import Locality, Payment, UnknownLocality
 from medcodes.payment.serialize import payment_json
 
-__all__ = [
-    "LOCALITY_FORMAT",
-    "Locality",
-    "Payment",
-    "UnknownLocality",
-    "localities",
-    "payment_for",
-    "payment_json",
-    "resolve_locality",
-]
+__all__ = ["LOCALITY_FORMAT", "Locality", "Payment", "UnknownLocality", "localities", "payment_for",
+           "payment_json", "resolve_locality"]

@@ -55,11 +55,7 @@ def import_payment(conn: sqlite3.Connection, data_dir: Path | None) -> PaymentIm
         done(f, storage.insert_opps(conn, opps.rows))
     for kind in ("mue_practitioner", "mue_outpatient_hospital", "mue_dme"):
         if f := chosen.get(kind):
-            done(
-                f,
-                storage.insert_mue(conn, mue.read(f.path, f.fmt)),
-                {"effective": mue.effective_date(f.path)},
-            )
+            done(f, storage.insert_mue(conn, mue.read(f.path, f.fmt)), {"effective": mue.effective_date(f.path)})
     return report
 
 

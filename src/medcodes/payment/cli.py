@@ -11,10 +11,7 @@ import typer
 def price(
     code: Annotated[str, typer.Argument(help="A CPT or HCPCS code: 99213, J1745")],
     locality: Annotated[
-        str | None,
-        typer.Option(
-            "--locality", "-l", help="Medicare locality MAC-LOCALITY, e.g. 13202-01 (national when absent)"
-        ),
+        str | None, typer.Option("--locality", "-l", help="Medicare locality MAC-LOCALITY, e.g. 13202-01 (national when absent)")
     ] = None,
     db: Annotated[Path | None, typer.Option("--db", help="SQLite database file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the API's document).")] = False,
@@ -52,43 +49,27 @@ def _table(rec, p) -> None:
     loc = p.locality
     out.print(f"Locality: {loc.name}" + (f", {loc.state} ({loc.id})" if loc.state else ""))
     if p.pfs.lines:
-        t = Table(
-            "billed as",
-            "office (non-facility)",
-            "facility",
-            "note",
-            title=f"Physician fee schedule {p.pfs.year or ''} · CF {p.pfs.conversion_factor}",
-        )
+        t = Table("billed as", "office (non-facility)", "facility", "note",
+                  title=f"Physician fee schedule {p.pfs.year or ''} · CF {p.pfs.conversion_factor}")
         for ln in p.pfs.lines:
             if ln.reason:
                 t.add_row(ln.modifier or "global", "—", "—", ln.reason)
             else:
-                t.add_row(
-                    ln.modifier or "global",
-                    money(ln.non_facility_amount),
-                    money(ln.facility_amount),
-                    "; ".join(
-                        ln.notes + [f"OPPS cap ({', '.join(ln.opps_cap_applied)})"]
-                        if ln.opps_cap_applied
-                        else ln.notes
-                    ),
-                )
+                t.add_row(ln.modifier or "global", money(ln.non_facility_amount), money(ln.facility_amount),
+                          "; ".join(ln.notes + [f"OPPS cap ({', '.join(ln.opps_cap_applied)})"] if ln.opps_cap_applied
+                                    else ln.notes))
         out.print(t)
     else:
         out.print(f"Physician fee schedule: {p.pfs.reason}")
     if p.anesthesia.available:
         a = p.anesthesia
         out.print(f"Anesthesia conversion factor: {money(a.conversion_factor)} per unit. {a.explanation}")
-    out.print(
-        f"Clinical lab fee schedule {p.clfs.year or ''}: "
-        + (money(p.clfs.rate) if p.clfs.available else str(p.clfs.reason))
-    )
+    out.print(f"Clinical lab fee schedule {p.clfs.year or ''}: "
+              + (money(p.clfs.rate) if p.clfs.available else str(p.clfs.reason)))
     o = p.opps
     if o.status_indicator:
-        out.print(
-            f"Hospital outpatient (OPPS) {o.year or ''}: SI {o.status_indicator} ({o.status_meaning})"
-            + (f", APC {o.apc}, rate {money(o.payment_rate)}" if o.payment_rate is not None else "")
-        )
+        out.print(f"Hospital outpatient (OPPS) {o.year or ''}: SI {o.status_indicator} ({o.status_meaning})"
+                  + (f", APC {o.apc}, rate {money(o.payment_rate)}" if o.payment_rate is not None else ""))
     else:
         out.print(f"Hospital outpatient (OPPS): {o.reason}")
     for note in p.notes:

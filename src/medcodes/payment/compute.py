@@ -55,10 +55,8 @@ def amounts(row: PfsRow, g: Gpci) -> Amounts:
     opps_nf, opps_f, opps_mp = d(row.opps_pe_nonfacility_rvu), d(row.opps_pe_facility_rvu), d(row.opps_mp_rvu)
     capped = bool(opps_nf or opps_f or opps_mp)
     out: list[tuple[Decimal | None, bool]] = []
-    for pe, na, opps_pe in (
-        (row.pe_nonfacility_rvu, row.nonfacility_na, opps_nf),
-        (row.pe_facility_rvu, row.facility_na, opps_f),
-    ):
+    for pe, na, opps_pe in ((row.pe_nonfacility_rvu, row.nonfacility_na, opps_nf),
+                            (row.pe_facility_rvu, row.facility_na, opps_f)):
         if na:
             out.append((None, False))
             continue

@@ -44,27 +44,15 @@ def resolve_locality(conn: sqlite3.Connection, locality_id: str | None) -> Local
         raise UnknownLocality(f"locality {lid[:20]!r} is not spelled {LOCALITY_FORMAT}")
     row = storage.locality(conn, lid) if storage.has_tables(conn) else None
     if row is None:
-        raise UnknownLocality(
-            f"no Medicare locality {lid} in this build; use {LOCALITY_FORMAT}, "
-            "as listed by /api/v1/localities"
-        )
+        raise UnknownLocality(f"no Medicare locality {lid} in this build; use {LOCALITY_FORMAT}, "
+                              "as listed by /api/v1/localities")
     return _locality(row, storage.counties(conn).get(lid, []))
 
 
 def _locality(row: tuple, counties: list) -> Locality:
     lid, mac, loc, state, name, w, pe, mp, anes = row
-    return Locality(
-        lid,
-        mac,
-        loc,
-        state,
-        name,
-        Decimal(w),
-        Decimal(pe),
-        Decimal(mp),
-        Decimal(anes) if anes else None,
-        counties,
-    )
+    return Locality(lid, mac, loc, state, name, Decimal(w), Decimal(pe), Decimal(mp),
+                    Decimal(anes) if anes else None, counties)
 
 
 def localities(conn: sqlite3.Connection) -> list[Locality]:
@@ -79,35 +67,16 @@ def payment_for(conn: sqlite3.Connection, system: str, code: str, locality_id: s
     files = storage.files(conn)
     notes: list[str] = []
     if not files:
-        empty = Payment(
-            system,
-            code,
-            ref,
-            PfsPart(False, NO_DATA, locality=ref),
-            ClfsPart(False, NO_DATA),
-            OppsPart(False, NO_DATA),
-            AnesthesiaPart(False, NO_DATA, locality=ref),
-            [],
-            NO_DATA,
-        )
+        empty = Payment(system, code, ref, PfsPart(False, NO_DATA, locality=ref), ClfsPart(False, NO_DATA),
+                        OppsPart(False, NO_DATA), AnesthesiaPart(False, NO_DATA, locality=ref), [], NO_DATA)
         return empty
     pfs = _pfs(conn, files, code, loc, ref)
     opps = _opps(conn, files, code)
     if opps.note:
         notes.append(opps.note)
     mue, mue_reason = _mue(conn, files, code)
-    return Payment(
-        system,
-        code,
-        ref,
-        pfs,
-        _clfs(conn, files, code),
-        opps,
-        _anesthesia(files, pfs, loc, ref),
-        mue,
-        mue_reason,
-        notes,
-    )
+    return Payment(system, code, ref, pfs, _clfs(conn, files, code), opps,
+                   _anesthesia(files, pfs, loc, ref), mue, mue_reason, notes)
 
 
 def _pfs(conn, files, code: str, loc: Locality | None, ref: LocalityRef) -> PfsPart:
@@ -120,37 +89,18 @@ def _pfs(conn, files, code: str, loc: Locality | None, ref: LocalityRef) -> PfsP
     g = compute.Gpci(loc.work_gpci, loc.pe_gpci, loc.mp_gpci) if loc else compute.NATIONAL_GPCI
     lines = [_line(r, g) for r in rows]
     main = lines[0]
-    part = PfsPart(
-        True,
-        main.reason,
-        source,
-        source.year,
-        compute.d(rows[0].conversion_factor),
-        ref,
-        {"work": g.work, "pe": g.pe, "mp": g.mp},
-        lines,
-    )
-    part.available = (
-        main.non_facility_amount is not None
-        or main.facility_amount is not None
-        or any(ln.non_facility_amount is not None or ln.facility_amount is not None for ln in lines)
-    )
+    part = PfsPart(True, main.reason, source, source.year, compute.d(rows[0].conversion_factor), ref,
+                   {"work": g.work, "pe": g.pe, "mp": g.mp}, lines)
+    part.available = main.non_facility_amount is not None or main.facility_amount is not None or any(
+        ln.non_facility_amount is not None or ln.facility_amount is not None for ln in lines)
     return part
 
 
 def _line(r: PfsRow, g: compute.Gpci) -> PfsLine:
     status = r.status.upper()
-    rvus = {
-        k: compute.d(v)
-        for k, v in (
-            ("work", r.work_rvu),
-            ("pe_non_facility", r.pe_nonfacility_rvu),
-            ("pe_facility", r.pe_facility_rvu),
-            ("mp", r.mp_rvu),
-            ("total_non_facility", r.total_nonfacility_rvu),
-            ("total_facility", r.total_facility_rvu),
-        )
-    }
+    rvus = {k: compute.d(v) for k, v in (
+        ("work", r.work_rvu), ("pe_non_facility", r.pe_nonfacility_rvu), ("pe_facility", r.pe_facility_rvu),
+        ("mp", r.mp_rvu), ("total_non_facility", r.total_nonfacility_rvu), ("total_facility", r.total_facility_rvu))}
     indicators = [
         Indicator("pctc", r.pctc, m.meaning(m.PCTC, r.pctc)),
         Indicator("multiple_procedure", r.mult_proc, m.meaning(m.MULT_PROC, r.mult_proc)),
@@ -164,19 +114,10 @@ def _line(r: PfsRow, g: compute.Gpci) -> PfsLine:
     if r.endo_base:
         indicators.append(Indicator("endoscopic_base_code", r.endo_base, "The base endoscopy of its family"))
     line = PfsLine(
-        modifier=r.modifier,
-        modifier_meaning=m.MODIFIER.get(r.modifier),
-        status=status,
-        status_meaning=m.meaning(m.STATUS, status),
-        non_facility_amount=None,
-        facility_amount=None,
-        reason=None,
-        rvus=rvus,
-        global_days=Indicator("global_days", r.global_days, m.meaning(m.GLOBAL_DAYS, r.global_days))
-        if r.global_days
-        else None,
-        indicators=indicators,
-    )
+        modifier=r.modifier, modifier_meaning=m.MODIFIER.get(r.modifier), status=status,
+        status_meaning=m.meaning(m.STATUS, status), non_facility_amount=None, facility_amount=None, reason=None,
+        rvus=rvus, global_days=Indicator("global_days", r.global_days, m.meaning(m.GLOBAL_DAYS, r.global_days))
+        if r.global_days else None, indicators=indicators)
     if bool(r.not_used_for_medicare):
         line.reason = "RVUs published but not used for Medicare payment"
     elif status not in m.PAID_STATUS:
@@ -186,11 +127,8 @@ def _line(r: PfsRow, g: compute.Gpci) -> PfsLine:
     else:
         a = compute.amounts(r, g)
         line.non_facility_amount, line.facility_amount = a.non_facility, a.facility
-        line.opps_cap_applied = [
-            s
-            for s, on in (("non_facility", a.opps_cap_non_facility), ("facility", a.opps_cap_facility))
-            if on
-        ]
+        line.opps_cap_applied = [s for s, on in (("non_facility", a.opps_cap_non_facility),
+                                                 ("facility", a.opps_cap_facility)) if on]
         if a.non_facility is None:
             line.notes.append("No non-facility amount: rarely or never done outside a facility (NA)")
         if a.facility is None:
@@ -210,15 +148,9 @@ def _clfs(conn, files, code: str) -> ClfsPart:
     if not rows:
         return ClfsPart(False, "not on the clinical laboratory fee schedule", source, source.year)
     main = next((r for r in rows if not r[0]), None)
-    part = ClfsPart(
-        True,
-        None,
-        source,
-        (main or rows[0])[2] or source.year,
-        Decimal(main[1]) if main else None,
-        main[3] if main else None,
-        [(mod, Decimal(rate)) for mod, rate, *_ in rows if mod],
-    )
+    part = ClfsPart(True, None, source, (main or rows[0])[2] or source.year,
+                    Decimal(main[1]) if main else None, main[3] if main else None,
+                    [(mod, Decimal(rate)) for mod, rate, *_ in rows if mod])
     return part
 
 
@@ -229,29 +161,16 @@ def _opps(conn, files, code: str) -> OppsPart:
     years = [f["year"] for k, f in files.items() if k != "opps" and f["year"]]
     note = None
     if source.year and years and source.year < max(years):
-        note = (
-            f"The hospital outpatient (OPPS) figures come from the {source.year} Addendum B, "
-            f"older than the other payment files ({max(years)})."
-        )
+        note = (f"The hospital outpatient (OPPS) figures come from the {source.year} Addendum B, "
+                f"older than the other payment files ({max(years)}).")
     row = storage.opps(conn, code)
     if row is None:
         return OppsPart(False, "not in the OPPS Addendum B", source, source.year, note=note)
     dec = lambda v: Decimal(v) if v is not None else None  # noqa: E731
     reason = None if row.payment_rate is not None else "no separate OPPS payment rate"
-    return OppsPart(
-        row.payment_rate is not None,
-        reason,
-        source,
-        source.year,
-        row.status_indicator,
-        m.meaning(m.OPPS_SI, row.status_indicator),
-        row.apc or None,
-        dec(row.relative_weight),
-        dec(row.payment_rate),
-        dec(row.national_copay),
-        dec(row.minimum_copay),
-        note,
-    )
+    return OppsPart(row.payment_rate is not None, reason, source, source.year, row.status_indicator,
+                    m.meaning(m.OPPS_SI, row.status_indicator), row.apc or None, dec(row.relative_weight),
+                    dec(row.payment_rate), dec(row.national_copay), dec(row.minimum_copay), note)
 
 
 def _anesthesia(files, pfs: PfsPart, loc: Locality | None, ref: LocalityRef) -> AnesthesiaPart:
@@ -264,40 +183,19 @@ def _anesthesia(files, pfs: PfsPart, loc: Locality | None, ref: LocalityRef) -> 
     national = files["anes"]["extra"].get("national_conversion_factor")
     national_cf = Decimal(national) if national else None
     cf = loc.anesthesia_cf if loc else national_cf
-    explanation = (
-        "Medicare pays anesthesia as (base units + time units) x the locality's anesthesia "
-        "conversion factor. One time unit is 15 minutes of anesthesia time (30 minutes = 2 units). "
-        "Base units for each anesthesia code are not in the files this build read."
-    )
-    return AnesthesiaPart(
-        cf is not None,
-        None if cf is not None else "no anesthesia conversion factor for this locality",
-        source,
-        source.year,
-        ref,
-        cf,
-        national_cf,
-        None,
-        15,
-        compute.cents(cf) if cf is not None else None,
-        explanation,
-    )
+    explanation = ("Medicare pays anesthesia as (base units + time units) x the locality's anesthesia "
+                   "conversion factor. One time unit is 15 minutes of anesthesia time (30 minutes = 2 units). "
+                   "Base units for each anesthesia code are not in the files this build read.")
+    return AnesthesiaPart(cf is not None, None if cf is not None else "no anesthesia conversion factor for "
+                          "this locality", source, source.year, ref, cf, national_cf, None, 15,
+                          compute.cents(cf) if cf is not None else None, explanation)
 
 
 def _mue(conn, files, code: str) -> tuple[list[MueLimit], str | None]:
     kinds = [k for k in ("mue_practitioner", "mue_outpatient_hospital", "mue_dme") if k in files]
     if not kinds:
         return [], "no MUE table in this build"
-    limits = [
-        MueLimit(
-            r.setting,
-            m.MUE_SETTING[r.setting],
-            r.value,
-            r.indicator,
-            m.meaning(m.MUE_INDICATOR, r.indicator),
-            r.rationale,
-            _source(files, f"mue_{r.setting}"),
-        )
-        for r in storage.mue(conn, code)
-    ]
+    limits = [MueLimit(r.setting, m.MUE_SETTING[r.setting], r.value, r.indicator,
+                       m.meaning(m.MUE_INDICATOR, r.indicator), r.rationale, _source(files, f"mue_{r.setting}"))
+              for r in storage.mue(conn, code)]
     return limits, None if limits else "no MUE limit published for this code"

@@ -11,9 +11,8 @@ from medcodes.payment.model import Indicator, Locality, LocalityRef, Payment, Pf
 
 
 def label(year: int | None) -> str:
-    return (
-        f"Medicare's fee schedule amount for {year}; " if year else "Medicare's fee schedule amount; "
-    ) + "what your plan or the hospital charges can differ"
+    return (f"Medicare's fee schedule amount for {year}; " if year else "Medicare's fee schedule amount; ") + \
+        "what your plan or the hospital charges can differ"
 
 
 def _num(v: Decimal | None) -> float | None:
@@ -52,13 +51,8 @@ def payment_json(p: Payment) -> dict[str, Any]:
     pfs = p.pfs
     main = _line(pfs.main) if pfs.main else None
     pfs_doc: dict[str, Any] = {
-        "available": pfs.available,
-        "reason": pfs.reason,
-        "source": _src(pfs.source),
-        "year": pfs.year,
-        "label": label(pfs.year),
-        "conversion_factor": _num(pfs.conversion_factor),
-        "locality": _ref(pfs.locality),
+        "available": pfs.available, "reason": pfs.reason, "source": _src(pfs.source), "year": pfs.year,
+        "label": label(pfs.year), "conversion_factor": _num(pfs.conversion_factor), "locality": _ref(pfs.locality),
         "gpci": {k: _num(v) for k, v in pfs.gpci.items()},
     }
     if main:
@@ -72,54 +66,21 @@ def payment_json(p: Payment) -> dict[str, Any]:
         "code": p.code,
         "locality": _ref(p.locality),
         "pfs": pfs_doc,
-        "clfs": {
-            "available": c.available,
-            "reason": c.reason,
-            "source": _src(c.source),
-            "year": c.year,
-            "rate": _num(c.rate),
-            "effective": c.effective,
-            "modifiers": [{"modifier": mod, "rate": _num(r)} for mod, r in c.modifiers],
-        },
-        "opps": {
-            "available": o.available,
-            "reason": o.reason,
-            "source": _src(o.source),
-            "year": o.year,
-            "status_indicator": o.status_indicator,
-            "status_meaning": o.status_meaning,
-            "apc": o.apc,
-            "relative_weight": _num(o.relative_weight),
-            "payment_rate": _num(o.payment_rate),
-            "copay": _num(o.national_copay),
-            "minimum_copay": _num(o.minimum_copay),
-            "note": o.note,
-        },
-        "anesthesia": {
-            "available": a.available,
-            "reason": a.reason,
-            "source": _src(a.source),
-            "year": a.year,
-            "locality": _ref(a.locality),
-            "conversion_factor": _num(a.conversion_factor),
-            "national_conversion_factor": _num(a.national_conversion_factor),
-            "base_units": _num(a.base_units),
-            "time_unit_minutes": a.time_unit_minutes,
-            "amount_per_time_unit": _num(a.amount_per_time_unit),
-            "explanation": a.explanation,
-        },
-        "mue": [
-            {
-                "setting": x.setting,
-                "setting_label": x.setting_label,
-                "value": x.value,
-                "indicator": x.indicator,
-                "indicator_meaning": x.indicator_meaning,
-                "rationale": x.rationale,
-                "source": _src(x.source),
-            }
-            for x in p.mue
-        ],
+        "clfs": {"available": c.available, "reason": c.reason, "source": _src(c.source), "year": c.year,
+                 "rate": _num(c.rate), "effective": c.effective,
+                 "modifiers": [{"modifier": mod, "rate": _num(r)} for mod, r in c.modifiers]},
+        "opps": {"available": o.available, "reason": o.reason, "source": _src(o.source), "year": o.year,
+                 "status_indicator": o.status_indicator, "status_meaning": o.status_meaning, "apc": o.apc,
+                 "relative_weight": _num(o.relative_weight), "payment_rate": _num(o.payment_rate),
+                 "copay": _num(o.national_copay), "minimum_copay": _num(o.minimum_copay), "note": o.note},
+        "anesthesia": {"available": a.available, "reason": a.reason, "source": _src(a.source), "year": a.year,
+                       "locality": _ref(a.locality), "conversion_factor": _num(a.conversion_factor),
+                       "national_conversion_factor": _num(a.national_conversion_factor),
+                       "base_units": _num(a.base_units), "time_unit_minutes": a.time_unit_minutes,
+                       "amount_per_time_unit": _num(a.amount_per_time_unit), "explanation": a.explanation},
+        "mue": [{"setting": x.setting, "setting_label": x.setting_label, "value": x.value, "indicator": x.indicator,
+                 "indicator_meaning": x.indicator_meaning, "rationale": x.rationale, "source": _src(x.source)}
+                for x in p.mue],
         "mue_reason": p.mue_reason,
         "notes": p.notes,
     }
@@ -127,11 +88,7 @@ def payment_json(p: Payment) -> dict[str, Any]:
 
 def locality_json(loc: Locality) -> dict[str, Any]:
     return {
-        "id": loc.id,
-        "mac": loc.mac,
-        "locality": loc.locality,
-        "state": loc.state,
-        "name": loc.name,
+        "id": loc.id, "mac": loc.mac, "locality": loc.locality, "state": loc.state, "name": loc.name,
         "gpci": {"work": _num(loc.work_gpci), "pe": _num(loc.pe_gpci), "mp": _num(loc.mp_gpci)},
         "anesthesia_conversion_factor": _num(loc.anesthesia_cf),
         "counties": [{"state_name": s, "area": a, "counties": c} for s, a, c in loc.counties],

@@ -40,15 +40,7 @@ CREATE TABLE IF NOT EXISTS mue_limit (
     PRIMARY KEY (code, setting)) WITHOUT ROWID;
 """
 
-TABLES = (
-    "payment_files",
-    "pfs_rvu",
-    "pfs_locality",
-    "pfs_locality_county",
-    "clfs_rate",
-    "opps_rate",
-    "mue_limit",
-)
+TABLES = ("payment_files", "pfs_rvu", "pfs_locality", "pfs_locality_county", "clfs_rate", "opps_rate", "mue_limit")
 
 
 def create(conn: sqlite3.Connection) -> None:
@@ -56,9 +48,7 @@ def create(conn: sqlite3.Connection) -> None:
 
 
 def has_tables(conn: sqlite3.Connection) -> bool:
-    row = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'payment_files'"
-    ).fetchone()
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'payment_files'").fetchone()
     return row is not None
 
 
@@ -66,10 +56,8 @@ def has_tables(conn: sqlite3.Connection) -> bool:
 
 
 def record_file(conn: sqlite3.Connection, f: PaymentFile, rows: int, extra: dict | None = None) -> None:
-    conn.execute(
-        "INSERT OR REPLACE INTO payment_files VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (f.kind, f.path.name, f.fmt, f.release, f.year, rows, json.dumps(extra) if extra else None),
-    )
+    conn.execute("INSERT OR REPLACE INTO payment_files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 (f.kind, f.path.name, f.fmt, f.release, f.year, rows, json.dumps(extra) if extra else None))
 
 
 def insert_pfs(conn: sqlite3.Connection, rows: Iterable[PfsRow]) -> int:
@@ -81,52 +69,32 @@ def insert_pfs(conn: sqlite3.Connection, rows: Iterable[PfsRow]) -> int:
 def insert_localities(conn: sqlite3.Connection, gpcis: list[GpciRow], anes: dict[str, AnesRow]) -> int:
     conn.executemany(
         "INSERT OR REPLACE INTO pfs_locality VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                g.id,
-                g.mac,
-                g.locality,
-                g.state,
-                g.name,
-                g.work_gpci,
-                g.pe_gpci,
-                g.mp_gpci,
-                anes[g.id].conversion_factor if g.id in anes else None,
-            )
-            for g in gpcis
-        ],
-    )
+        [(g.id, g.mac, g.locality, g.state, g.name, g.work_gpci, g.pe_gpci, g.mp_gpci,
+          anes[g.id].conversion_factor if g.id in anes else None) for g in gpcis])
     return len(gpcis)
 
 
 def insert_counties(conn: sqlite3.Connection, rows: Iterable[CountyRow]) -> int:
-    cur = conn.executemany(
-        "INSERT INTO pfs_locality_county VALUES (?, ?, ?, ?)",
-        ((r.id, r.state_name, r.area, r.counties) for r in rows),
-    )
+    cur = conn.executemany("INSERT INTO pfs_locality_county VALUES (?, ?, ?, ?)",
+                           ((r.id, r.state_name, r.area, r.counties) for r in rows))
     return cur.rowcount
 
 
 def insert_clfs(conn: sqlite3.Connection, rows: Iterable[ClfsRate]) -> int:
-    cur = conn.executemany(
-        "INSERT OR REPLACE INTO clfs_rate VALUES (?, ?, ?, ?, ?, ?)",
-        ((r.code, r.modifier, r.rate, r.year, r.effective, r.indicator) for r in rows),
-    )
+    cur = conn.executemany("INSERT OR REPLACE INTO clfs_rate VALUES (?, ?, ?, ?, ?, ?)",
+                           ((r.code, r.modifier, r.rate, r.year, r.effective, r.indicator) for r in rows))
     return cur.rowcount
 
 
 def insert_opps(conn: sqlite3.Connection, rows: Iterable[OppsRow]) -> int:
-    cur = conn.executemany(
-        "INSERT OR REPLACE INTO opps_rate VALUES (?, ?, ?, ?, ?, ?, ?)", (astuple(r) for r in rows)
-    )
+    cur = conn.executemany("INSERT OR REPLACE INTO opps_rate VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (astuple(r) for r in rows))
     return cur.rowcount
 
 
 def insert_mue(conn: sqlite3.Connection, rows: Iterable[MueRow]) -> int:
-    cur = conn.executemany(
-        "INSERT OR REPLACE INTO mue_limit VALUES (?, ?, ?, ?, ?, ?)",
-        ((r.code, r.setting, r.value, r.indicator, r.indicator_text, r.rationale) for r in rows),
-    )
+    cur = conn.executemany("INSERT OR REPLACE INTO mue_limit VALUES (?, ?, ?, ?, ?, ?)",
+                           ((r.code, r.setting, r.value, r.indicator, r.indicator_text, r.rationale) for r in rows))
     return cur.rowcount
 
 
@@ -139,21 +107,13 @@ def files(conn: sqlite3.Connection) -> dict[str, dict]:
         return {}
     out = {}
     for kind, file, fmt, release, year, n, extra in conn.execute("SELECT * FROM payment_files"):
-        out[kind] = {
-            "file": file,
-            "fmt": fmt,
-            "release": release,
-            "year": year,
-            "rows": n,
-            "extra": json.loads(extra) if extra else {},
-        }
+        out[kind] = {"file": file, "fmt": fmt, "release": release, "year": year, "rows": n,
+                     "extra": json.loads(extra) if extra else {}}
     return out
 
 
 def pfs_rows(conn: sqlite3.Connection, code: str) -> list[PfsRow]:
-    cur = conn.execute(
-        f"SELECT {', '.join(_PFS_COLS)} FROM pfs_rvu WHERE code = ? ORDER BY modifier", (code,)
-    )
+    cur = conn.execute(f"SELECT {', '.join(_PFS_COLS)} FROM pfs_rvu WHERE code = ? ORDER BY modifier", (code,))
     return [PfsRow(*r) for r in cur.fetchall()]
 
 
@@ -179,10 +139,8 @@ def counties(conn: sqlite3.Connection) -> dict[str, list[tuple[str, str, str]]]:
 
 def clfs(conn: sqlite3.Connection, code: str) -> list[tuple]:
     """(modifier, rate, year, effective, indicator) rows, global first."""
-    return conn.execute(
-        "SELECT modifier, rate, year, effective, indicator FROM clfs_rate WHERE code = ? ORDER BY modifier",
-        (code,),
-    ).fetchall()
+    return conn.execute("SELECT modifier, rate, year, effective, indicator FROM clfs_rate WHERE code = ? "
+                        "ORDER BY modifier", (code,)).fetchall()
 
 
 def opps(conn: sqlite3.Connection, code: str) -> OppsRow | None:
@@ -192,9 +150,6 @@ def opps(conn: sqlite3.Connection, code: str) -> OppsRow | None:
 
 def mue(conn: sqlite3.Connection, code: str) -> list[MueRow]:
     order = "CASE setting WHEN 'practitioner' THEN 0 WHEN 'outpatient_hospital' THEN 1 ELSE 2 END"
-    cur = conn.execute(
-        f"SELECT code, setting, value, indicator, indicator_text, rationale FROM mue_limit "
-        f"WHERE code = ? ORDER BY {order}",
-        (code,),
-    )
+    cur = conn.execute(f"SELECT code, setting, value, indicator, indicator_text, rationale FROM mue_limit "
+                       f"WHERE code = ? ORDER BY {order}", (code,))
     return [MueRow(*r) for r in cur.fetchall()]

@@ -33,9 +33,7 @@ class PolicyDetail:
     last_reviewed: str | None
     url: str | None
     file: str | None
-    codes: dict[str, list[dict]] = field(
-        default_factory=dict
-    )  # disposition -> [{system, code, display, title, context, page, evidence}]
+    codes: dict[str, list[dict]] = field(default_factory=dict)  # disposition -> [{system, code, display, title, context, page, evidence}]
 
 
 @dataclass(slots=True)
@@ -70,18 +68,9 @@ def policies_for(store, system: str, code: str) -> list[PolicyLink]:
         raise
     return [
         PolicyLink(
-            policy_id=pid,
-            payer=payer,
-            title=title,
-            type=type_,
-            number=number,
-            effective_date=eff,
-            disposition=disp,
-            disposition_label=LABELS.get(disp, disp),
-            evidence=evidence,
-            context=context,
-            page=page,
-            url=url,
+            policy_id=pid, payer=payer, title=title, type=type_, number=number, effective_date=eff,
+            disposition=disp, disposition_label=LABELS.get(disp, disp), evidence=evidence, context=context,
+            page=page, url=url,
         )
         for pid, payer, title, type_, number, eff, url, disp, evidence, context, page in rows
     ]
@@ -106,53 +95,27 @@ def get_policy(store, policy_id: str) -> PolicyDetail | None:
     for system, code, disp, evidence, context, page, code_title in repo.codes_of(_conn(store), pid):
         grouped.setdefault(disp, []).append(
             {
-                "system": system,
-                "code": code,
-                "display": display(system, code),
-                "title": code_title,
-                "exists": code_title is not None,
-                "context": context,
-                "page": page,
-                "evidence": evidence,
+                "system": system, "code": code, "display": display(system, code), "title": code_title,
+                "exists": code_title is not None, "context": context, "page": page, "evidence": evidence,
             }
         )
     return PolicyDetail(
-        id=pid,
-        source=source,
-        payer=payer,
-        title=title,
-        number=number,
-        type=type_,
-        effective_date=eff,
-        last_reviewed=reviewed,
-        url=url,
-        file=file,
-        codes={d: v for d, v in grouped.items() if v},
+        id=pid, source=source, payer=payer, title=title, number=number, type=type_, effective_date=eff,
+        last_reviewed=reviewed, url=url, file=file, codes={d: v for d, v in grouped.items() if v},
     )
 
 
 def list_policies(
-    store,
-    *,
-    payer: str | None = None,
-    q: str | None = None,
-    system: str | None = None,
-    code: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
+    store, *, payer: str | None = None, q: str | None = None, system: str | None = None,
+    code: str | None = None, limit: int = 50, offset: int = 0,
 ) -> tuple[int, list[PolicySummary]]:
     """(total, page of policies) filtered by payer substring, words of the title/number, or a cited code."""
     from medcodes.codes import canonical
     from medcodes.policies import repo
 
     total, rows = repo.search(
-        _conn(store),
-        payer=payer,
-        q=q,
-        system=system,
-        code=canonical(code) if code else None,
-        limit=limit,
-        offset=offset,
+        _conn(store), payer=payer, q=q, system=system, code=canonical(code) if code else None,
+        limit=limit, offset=offset,
     )
     return total, [PolicySummary(*r) for r in rows]
 

@@ -28,12 +28,9 @@ def _store(db: Path | None, readonly: bool = True):
 
 @app.command()
 def ingest(
-    paths: Annotated[
-        list[str], typer.Argument(help="Files, folders (searched recursively) or http(s) URLs.")
-    ],
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (searched recursively) or http(s) URLs.")],
     manifest: Annotated[
-        Path | None,
-        typer.Option("--manifest", help="YAML or CSV naming file, payer, title, number, dates, url."),
+        Path | None, typer.Option("--manifest", help="YAML or CSV naming file, payer, title, number, dates, url.")
     ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -49,33 +46,19 @@ def ingest(
 
     def progress(r):
         if not as_json:
-            mark = {"failed": "[red]failed[/]", "unchanged": "[dim]unchanged[/]"}.get(
-                r.status, f"[green]{r.status}[/]"
-            )
-            console.print(
-                f"{mark:>10} {Path(r.path).name[:70]}  {r.policies} policies, {r.links} links"
-                + (f"  — {r.reason}" if r.reason else "")
-            )
+            mark = {"failed": "[red]failed[/]", "unchanged": "[dim]unchanged[/]"}.get(r.status, f"[green]{r.status}[/]")
+            console.print(f"{mark:>10} {Path(r.path).name[:70]}  {r.policies} policies, {r.links} links"
+                          + (f"  — {r.reason}" if r.reason else ""))
 
     report = Ingester(store.conn, progress=progress).ingest(paths, manifest)
     if as_json:
-        sys.stdout.write(
-            json.dumps(
-                {"by_source": report.by_source(), "files": [asdict(f) for f in report.files]}, indent=2
-            )
-            + "\n"
-        )
+        sys.stdout.write(json.dumps({"by_source": report.by_source(), "files": [asdict(f) for f in report.files]},
+                                    indent=2) + "\n")
     else:
         table = Table("source", "files", "policies", "code links", "unchanged", "failures")
         for source, c in report.by_source().items():
-            table.add_row(
-                source,
-                str(c["files"]),
-                f"{c['policies']:,}",
-                f"{c['links']:,}",
-                str(c["unchanged"]),
-                str(c["failures"]),
-            )
+            table.add_row(source, str(c["files"]), f"{c['policies']:,}", f"{c['links']:,}", str(c["unchanged"]),
+                          str(c["failures"]))
         out.print(table)
         for f in report.failures:
             out.print(f"[red]failed:[/] {f.path}: {f.reason}")
@@ -105,13 +88,8 @@ def list_(
             return
         table = Table("policy", "payer", "title", "disposition", "page")
         for link in links:
-            table.add_row(
-                link.policy_id,
-                link.payer or "",
-                link.title[:60],
-                link.disposition_label,
-                str(link.page or ""),
-            )
+            table.add_row(link.policy_id, link.payer or "", link.title[:60], link.disposition_label,
+                          str(link.page or ""))
         out.print(table)
         return
     total, rows = list_policies(store, payer=payer, q=q, system=system, code=code, limit=limit)
@@ -120,9 +98,7 @@ def list_(
         return
     table = Table("id", "payer", "title", "type", "effective", "codes")
     for r in rows:
-        table.add_row(
-            r.id, r.payer or "", r.title[:60], r.type or "", r.effective_date or "", str(r.code_count)
-        )
+        table.add_row(r.id, r.payer or "", r.title[:60], r.type or "", r.effective_date or "", str(r.code_count))
     out.print(table)
     out.print(f"{len(rows)} of {total}")
 
@@ -151,9 +127,7 @@ def show(
     for disposition, codes in detail.codes.items():
         out.print(f"\n[bold]{LABELS.get(disposition, disposition)}[/] ({len(codes)})")
         for c in codes[:200]:
-            out.print(
-                f"  {c['display']:9} {c['system']:8} p.{c['page'] or '-':<3} {(c['context'] or '')[:90]}"
-            )
+            out.print(f"  {c['display']:9} {c['system']:8} p.{c['page'] or '-':<3} {(c['context'] or '')[:90]}")
         if len(codes) > 200:
             out.print(f"  … {len(codes) - 200} more")
 
@@ -161,9 +135,7 @@ def show(
 @app.command("fetch-mcd")
 def fetch_mcd(
     ids: Annotated[list[str], typer.Argument(help="MCD policy ids from the document list, e.g. lcd-l36668")],
-    base_url: Annotated[
-        str, typer.Option("--base-url", help="Coverage API root.")
-    ] = "https://api.coverage.cms.gov",
+    base_url: Annotated[str, typer.Option("--base-url", help="Coverage API root.")] = "https://api.coverage.cms.gov",
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Cache API responses here.")] = None,
     db: DbOption = None,
 ):

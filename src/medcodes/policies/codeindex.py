@@ -18,9 +18,7 @@ class CodeIndex:
         for system, code, kind in rows:
             if system in self.kind:
                 self.kind[system][code] = kind
-        self._sorted = {
-            s: sorted(c for c, k in codes.items() if k in LEAF_KINDS) for s, codes in self.kind.items()
-        }
+        self._sorted = {s: sorted(c for c, k in codes.items() if k in LEAF_KINDS) for s, codes in self.kind.items()}
 
     @classmethod
     def from_conn(cls, conn: sqlite3.Connection) -> CodeIndex:

@@ -85,9 +85,7 @@ class CoverageClient:
                 if attempt == self.max_retries:
                     raise CoverageApiError(f"{path}: HTTP {resp.status_code} after {attempt + 1} attempts")
                 retry_after = resp.headers.get("Retry-After")
-                self._sleep(
-                    float(retry_after) if retry_after and retry_after.isdigit() else min(2**attempt, 30)
-                )
+                self._sleep(float(retry_after) if retry_after and retry_after.isdigit() else min(2**attempt, 30))
                 continue
             if resp.status_code == 401 and auth and attempt == 0:
                 self._token = None  # expired token: fetch a fresh one once
@@ -153,12 +151,8 @@ class CoverageClient:
     def article_tables(self, article_id: str, version: str | None = None) -> dict[str, list[dict]]:
         params = {"articleid": article_id, **({"ver": version} if version else {})}
         names = (
-            "hcpc-code",
-            "hcpc-code-group",
-            "icd10-covered",
-            "icd10-covered-group",
-            "icd10-noncovered",
-            "icd10-noncovered-group",
+            "hcpc-code", "hcpc-code-group", "icd10-covered", "icd10-covered-group",
+            "icd10-noncovered", "icd10-noncovered-group",
         )
         return {name: self.get(f"/v1/data/article/{name}", params) for name in names}
 

@@ -65,20 +65,15 @@ _NEUTRAL_HEADING = re.compile(
 # major section.
 _HISTORY_HEADING = re.compile(
     r"^(?:policy |document |revision |review |guideline update )?(?:history|revisions?|revision log|"
-    r"update information|summary of changes)\b",
-    re.I,
-)
+    r"update information|summary of changes)\b", re.I)
 _MAJOR_HEADING = re.compile(
     r"^(?:references?|bibliography|appendix|coding|codes?|cpt|policy|coverage|description|background|rationale)\b",
-    re.I,
-)
+    re.I)
 # Per-row markers in code tables: "0239U (E/I)", or a "Comments" cell reading "Not Covered".
 _ROW_MARK = re.compile(r"\((?:E/?I(?:/U)?|I/E|NMN|NC|MN)\)", re.I)
 _STATUS_CELL = re.compile(
     r"^(?:not\s+covered|covered|not\s+medically\s+necessary|medically\s+necessary|investigational|"
-    r"experimental)\b[^.]{0,40}$",
-    re.I,
-)
+    r"experimental)\b[^.]{0,40}$", re.I)
 _COLUMN_HEADER = re.compile(r"^(?:codes?\b|cpt|hcpcs|icd|description)", re.I)
 _ROW_START = re.compile(r"^\s*(?:CPT\s+|HCPCS\s+)?[0-9A-Z]\d{3}[0-9A-Z]\b")
 _MARK_CLASS = {"E": "investigational", "I": "investigational", "N": "not_medically_necessary", "M": "covered"}
@@ -158,9 +153,7 @@ def headings(pages: list[Page]) -> list[tuple[int, str, str | None]]:
             # an undecided short line may be the first line of a wrapped sentence
             sentence = [] if s.endswith(":") else [s]
         elif s:
-            sentence = (
-                [*sentence[-3:], s] if not re.search(r"[.;]\s*$", sentence[-1] if sentence else ".") else [s]
-            )
+            sentence = [*sentence[-3:], s] if not re.search(r"[.;]\s*$", sentence[-1] if sentence else ".") else [s]
             if s.endswith(":") and not in_history and (found := classify(" ".join(sentence))):
                 current = (n, " ".join(sentence)[-160:], found[0])
             elif _TRAILER.match(s) and current[2] and (found := classify(s)):

@@ -132,9 +132,7 @@ def _pdf_pages(data: bytes) -> list[Page]:
     if not pages:
         raise DocumentError("PDF has no pages")
     if sum(len(p.text.strip()) for p in pages) < MIN_TEXT_CHARS:
-        raise DocumentError(
-            f"image-only PDF: no text layer on its {len(pages)} page(s) (OCR is not supported)"
-        )
+        raise DocumentError(f"image-only PDF: no text layer on its {len(pages)} page(s) (OCR is not supported)")
     return pages
 
 

@@ -164,22 +164,14 @@ def _resolve(tok: _Tok, index: CodeIndex, icd_context: bool) -> str | None:
     return None
 
 
-_RANGE_SHAPES = {
-    "cpt5": "cpt",
-    "cpt_alpha": "cpt",
-    "hcpcs": "hcpcs",
-    "icd_dotted": "icd10cm",
-    "icd": "icd10cm",
-}
+_RANGE_SHAPES = {"cpt5": "cpt", "cpt_alpha": "cpt", "hcpcs": "hcpcs", "icd_dotted": "icd10cm", "icd": "icd10cm"}
 
 
 def _range_system(a: _Tok, b: _Tok, index: CodeIndex, icd_context: bool) -> str | None:
     sa, sb = _RANGE_SHAPES.get(a.shape), _RANGE_SHAPES.get(b.shape)
     if sa is None or sb is None:
         return None
-    if {a.shape, b.shape} <= {"icd_dotted", "icd", "hcpcs"} and (
-        "icd_dotted" in (a.shape, b.shape) or icd_context
-    ):
+    if {a.shape, b.shape} <= {"icd_dotted", "icd", "hcpcs"} and ("icd_dotted" in (a.shape, b.shape) or icd_context):
         return "icd10cm"
     if a.shape != b.shape:
         return None
@@ -198,9 +190,7 @@ _LIST_LEFTOVER = re.compile(r"[\s,;/()\-\u2010-\u2015]|\b(?:and|or|to|through)\b
 def _icd_line(line: str, in_icd_section: bool, before: str) -> bool:
     """Undotted ICD-10-CM codes (C61, E119) look like many other things: accept them in a line that has a
     dotted ICD code, after "ICD-10 ... code", or in an ICD section on a line holding nothing but codes."""
-    if re.search(r"[A-Z]\d[0-9A-Z]\.[0-9A-Z]", line) or re.search(
-        r"ICD-?10(?:-CM)?\s+(?:diagnosis\s+)?codes?\W*\Z", before
-    ):
+    if re.search(r"[A-Z]\d[0-9A-Z]\.[0-9A-Z]", line) or re.search(r"ICD-?10(?:-CM)?\s+(?:diagnosis\s+)?codes?\W*\Z", before):
         return True
     if not in_icd_section:
         return False
@@ -217,12 +207,7 @@ def _context(lines: _Lines, i: int, offset: int) -> str:
     j = i + 1
     while len(ctx) < 60 and j < len(lines.starts) and j <= i + 2:
         nxt = lines.line(j).strip()
-        if (
-            not nxt
-            or _PAGE_FOOTER.search(nxt)
-            or _TOKEN.match(nxt)
-            and _shape(re.sub(r"[\s.]", "", _TOKEN.match(nxt).group(1)), False)
-        ):
+        if not nxt or _PAGE_FOOTER.search(nxt) or _TOKEN.match(nxt) and _shape(re.sub(r"[\s.]", "", _TOKEN.match(nxt).group(1)), False):
             break
         ctx = f"{ctx} {nxt}"
         j += 1

@@ -43,9 +43,7 @@ class IngestReport:
     def by_source(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for f in self.files:
-            s = out.setdefault(
-                f.source, {"files": 0, "policies": 0, "links": 0, "failures": 0, "unchanged": 0}
-            )
+            s = out.setdefault(f.source, {"files": 0, "policies": 0, "links": 0, "failures": 0, "unchanged": 0})
             s["files"] += 1
             s["policies"] += f.policies
             s["links"] += f.links
@@ -99,11 +97,7 @@ class Ingester:
             path = Path(target)
             if path.is_dir():
                 for m in sorted(path.rglob("*")):
-                    if (
-                        m.is_file()
-                        and m.name in md.MANIFEST_NAMES
-                        and m.resolve() != (manifest and Path(manifest).resolve())
-                    ):
+                    if m.is_file() and m.name in md.MANIFEST_NAMES and m.resolve() != (manifest and Path(manifest).resolve()):
                         self._read_manifest(m, manifests)
                 files.extend(p for p in sorted(path.rglob("*")) if p.is_file() and self._is_candidate(p))
             elif path.is_file():
@@ -187,21 +181,12 @@ class Ingester:
         doc.path = url
         return self._document(doc, Path(name), manifests.get(url), url=url)
 
-    def _document(
-        self, doc: Document, path: Path, manifest: md.Meta | None, url: str | None = None
-    ) -> FileResult:
+    def _document(self, doc: Document, path: Path, manifest: md.Meta | None, url: str | None = None) -> FileResult:
         text_meta = md.from_text(doc.text)
         side = md.from_sidecar(path) if path.exists() else md.Meta()
         fname = md.from_filename(path)
         ident = (manifest or md.Meta()).merged(side).merged(fname).merged(text_meta)
-        pid = md.policy_id(
-            md.Meta(
-                payer=ident.payer,
-                id=ident.id,
-                number=(manifest and manifest.number) or fname.number or text_meta.number,
-            ),
-            path,
-        )
+        pid = md.policy_id(md.Meta(payer=ident.payer, id=ident.id, number=(manifest and manifest.number) or fname.number or text_meta.number), path)
         extractor = Extractor(self.index)
         mentions = extractor.extract(doc.pages)
         disposition.assign(doc.pages, mentions)
@@ -229,14 +214,7 @@ class Ingester:
         )
         saved = repo.save(self.conn, record, links)
         return FileResult(
-            doc.path,
-            "payer-document",
-            saved.status,
-            1,
-            saved.links,
-            reason=saved.summary,
-            policy_id=pid,
-            pages=npages,
+            doc.path, "payer-document", saved.status, 1, saved.links, reason=saved.summary, policy_id=pid, pages=npages
         )
 
     def _ncd(self, path: Path) -> FileResult:
@@ -273,9 +251,7 @@ def _title_guess(doc: Document) -> str | None:
         if not (3 <= len(words) <= 16 and 12 <= len(s) <= 140):
             continue
         low = s.lower()
-        if re.search(
-            r"page \d|policy number|effective|http|www\.|©|copyright|-->|\d{1,2}/\d{1,2}/\d{2,4}", low
-        ):
+        if re.search(r"page \d|policy number|effective|http|www\.|©|copyright|-->|\d{1,2}/\d{1,2}/\d{2,4}", low):
             continue
         if sum(ch.isalpha() for ch in s) < 0.7 * len(s.replace(" ", "")):
             continue
@@ -313,9 +289,7 @@ def fetch_mcd_codes(ingester: Ingester, client, policy_ids: list[str]) -> Ingest
         t0 = time.perf_counter()
         row = repo.get(ingester.conn, pid)
         if row is None or row[1] != "cms-mcd":
-            ingester._add(
-                FileResult(pid, "cms-coverage-api", "failed", reason="not an MCD policy in the database")
-            )
+            ingester._add(FileResult(pid, "cms-coverage-api", "failed", reason="not an MCD policy in the database"))
             continue
         attrs = json.loads(row[12]) if row[12] else {}
         doc_id, version = attrs.get("document_id") or row[4].lstrip("LA"), attrs.get("version")
@@ -329,33 +303,14 @@ def fetch_mcd_codes(ingester: Ingester, client, policy_ids: list[str]) -> Ingest
             continue
         links, skipped = mcd.links_from_api(ingester.index, tables)
         record = repo.PolicyRecord(
-            id=pid,
-            source="cms-mcd",
-            title=row[3],
-            payer=row[2],
-            number=row[4],
-            type=row[5],
-            effective_date=row[6],
-            last_reviewed=row[7],
-            url=row[8],
-            file=row[9],
-            checksum=hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest(),
-            attrs=attrs,
+            id=pid, source="cms-mcd", title=row[3], payer=row[2], number=row[4], type=row[5],
+            effective_date=row[6], last_reviewed=row[7], url=row[8], file=row[9],
+            checksum=hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest(), attrs=attrs,
         )
         saved = repo.save(ingester.conn, record, links)
         reason = f"{skipped} codes not in the database skipped" if skipped else saved.summary
-        ingester._add(
-            FileResult(
-                pid,
-                "cms-coverage-api",
-                saved.status,
-                1,
-                saved.links,
-                reason,
-                pid,
-                seconds=time.perf_counter() - t0,
-            )
-        )
+        ingester._add(FileResult(pid, "cms-coverage-api", saved.status, 1, saved.links, reason, pid,
+                                 seconds=time.perf_counter() - t0))
     return ingester.report
 
 

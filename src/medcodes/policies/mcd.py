@@ -35,9 +35,7 @@ def read_document_list(path: Path) -> list[PolicyRecord]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise McdFormatError(
-            f"{path.name}: header lacks {', '.join(missing)}; got {', '.join(header) or '(none)'}"
-        )
+        raise McdFormatError(f"{path.name}: header lacks {', '.join(missing)}; got {', '.join(header) or '(none)'}")
     out = []
     for row in reader:
         display_id = (row.get("document_display_id") or "").strip()
@@ -86,9 +84,7 @@ def links_from_api(index: CodeIndex, tables: dict[str, list[dict]]) -> tuple[lis
     `*-group` tables give each group's paragraph as context. Returns (links, codes not in the database)."""
     groups = {
         (name.removesuffix("-group"), row.get(_group_key(name))): (row.get("paragraph") or "").strip()
-        for name, rows in tables.items()
-        if name.endswith("-group")
-        for row in rows
+        for name, rows in tables.items() if name.endswith("-group") for row in rows
     }
     links, skipped = [], 0
     for name, rows in tables.items():
@@ -117,10 +113,7 @@ def links_from_api(index: CodeIndex, tables: dict[str, list[dict]]) -> tuple[lis
 _TABLES = {
     "hcpc-code": ("listed", "Coverage API: CPT/HCPCS codes of the document"),
     "icd10-covered": ("covered", "Coverage API: ICD-10 codes that support medical necessity"),
-    "icd10-noncovered": (
-        "not_medically_necessary",
-        "Coverage API: ICD-10 codes that do not support medical necessity",
-    ),
+    "icd10-noncovered": ("not_medically_necessary", "Coverage API: ICD-10 codes that do not support medical necessity"),
     "icd10-pcs-code": ("listed", "Coverage API: ICD-10-PCS codes of the document"),
 }
 

@@ -16,26 +16,15 @@ import yaml
 MANIFEST_NAMES = ("manifest.yaml", "manifest.yml", "manifest.csv", "INDEX.csv")
 # Columns a manifest may use, with the spellings seen in the wild mapped onto ours.
 _ALIASES = {
-    "file": "file",
-    "path": "file",
-    "filename": "file",
-    "payer": "payer",
-    "plan": "payer",
-    "title": "title",
-    "policy_title": "title",
-    "number": "number",
-    "policy_number": "number",
-    "policy_id": "label",
-    "label": "label",
-    "id": "id",
-    "type": "type",
-    "policy_type": "type",
-    "effective_date": "effective_date",
-    "effective": "effective_date",
-    "last_reviewed": "last_reviewed",
-    "reviewed": "last_reviewed",
-    "url": "url",
-    "source_url": "url",
+    "file": "file", "path": "file", "filename": "file",
+    "payer": "payer", "plan": "payer",
+    "title": "title", "policy_title": "title",
+    "number": "number", "policy_number": "number",
+    "policy_id": "label", "label": "label", "id": "id",
+    "type": "type", "policy_type": "type",
+    "effective_date": "effective_date", "effective": "effective_date",
+    "last_reviewed": "last_reviewed", "reviewed": "last_reviewed",
+    "url": "url", "source_url": "url",
 }
 
 
@@ -68,9 +57,7 @@ class Manifest:
 
 _MONTHS = "January February March April May June July August September October November December".split()
 _DATE = (
-    r"(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}|(?:"
-    + "|".join(m[:3] for m in _MONTHS)
-    + r")[a-z]*\.? \d{1,2},? \d{4}"
+    r"(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}|(?:" + "|".join(m[:3] for m in _MONTHS) + r")[a-z]*\.? \d{1,2},? \d{4}"
     r"|(?:" + "|".join(_MONTHS) + r") \d{4})"
 )
 
@@ -87,9 +74,7 @@ def iso_date(text: str | None) -> str | None:
     return None
 
 
-_EFFECTIVE = re.compile(
-    r"(?:Current\s+)?Effective(?:\s+Date)?\s*(?:of this version)?\s*[:\-]?\s*" + _DATE, re.I
-)
+_EFFECTIVE = re.compile(r"(?:Current\s+)?Effective(?:\s+Date)?\s*(?:of this version)?\s*[:\-]?\s*" + _DATE, re.I)
 _REVIEWED = re.compile(
     r"(?:Last\s+Review(?:ed)?(?:\s+Date)?|Review(?:ed)?\s+Date|Last\s+Revised|Revision\s+Date|Date\s+Reviewed)"
     r"\s*[:\-]?\s*" + _DATE,
@@ -149,9 +134,7 @@ def from_filename(path: Path) -> Meta:
     parts = stem.split("_")
     meta = Meta(payer=parts[0] if len(parts) > 1 else None)
     for part in parts[1:]:
-        if re.fullmatch(
-            r"\d{4}[A-Z]\d{4}[A-Z]{2}|[A-Z]{2,5}\.\d{5}|\d{2}-[0-9A-Z]{5}-\d{2}|IP\d{4}|\d{4}", part
-        ):
+        if re.fullmatch(r"\d{4}[A-Z]\d{4}[A-Z]{2}|[A-Z]{2,5}\.\d{5}|\d{2}-[0-9A-Z]{5}-\d{2}|IP\d{4}|\d{4}", part):
             meta.number = part
             break
     return meta
@@ -170,9 +153,7 @@ def load_manifest(path: Path) -> Manifest:
             raise ManifestError(f"{path.name}: not valid YAML ({exc})") from None
         rows = data.get("policies", data.get("files")) if isinstance(data, dict) else data
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise ManifestError(
-                f"{path.name}: expected a list of entries (or a 'policies:' list) with a 'file' key"
-            )
+            raise ManifestError(f"{path.name}: expected a list of entries (or a 'policies:' list) with a 'file' key")
     else:
         reader = csv.DictReader(io.StringIO(raw))
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
@@ -184,11 +165,8 @@ def load_manifest(path: Path) -> Manifest:
         rows = list(reader)
     manifest = Manifest()
     for n, row in enumerate(rows, start=1):
-        fields = {
-            _ALIASES[k.strip().lower()]: (str(v).strip() if v is not None else None)
-            for k, v in row.items()
-            if k and k.strip().lower() in _ALIASES
-        }
+        fields = {_ALIASES[k.strip().lower()]: (str(v).strip() if v is not None else None)
+                  for k, v in row.items() if k and k.strip().lower() in _ALIASES}
         name = fields.pop("file", None)
         if not name:
             manifest.problems.append((f"{path.name} entry {n}", "no file named"))

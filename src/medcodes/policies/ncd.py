@@ -58,10 +58,7 @@ def _find_header(path: Path):
         prev = None
         for i, row in enumerate(rows, start=1):
             if prev is not None:
-                joined = [
-                    " ".join(f"{_cell_text(a)} {_cell_text(b)}".split())
-                    for a, b in zip(prev, row, strict=False)
-                ]
+                joined = [" ".join(f"{_cell_text(a)} {_cell_text(b)}".split()) for a, b in zip(prev, row, strict=False)]
                 if tuple(j.upper() for j in joined[:3]) == tuple(h.upper() for h in EXPECTED_HEADER):
                     return i + 1
             prev = row
@@ -102,9 +99,7 @@ def read(path: Path, index: CodeIndex, checksum: str) -> NcdResult:
                 block["hcpcs"].append(cpt)
             icd = _cell_text(row[5]).upper().replace(".", "")
             if icd:
-                block["icd"].append(
-                    (icd, _cell_text(row[6]) or None, _cell_text(row[7]) or None, _cell_text(row[8]))
-                )
+                block["icd"].append((icd, _cell_text(row[6]) or None, _cell_text(row[7]) or None, _cell_text(row[8])))
     finally:
         wb.close()
     for number, block in blocks.items():
@@ -115,13 +110,8 @@ def read(path: Path, index: CodeIndex, checksum: str) -> NcdResult:
                 result.skipped_codes += 1
                 continue
             links.append(
-                CodeLink(
-                    system,
-                    code,
-                    "covered",
-                    "NCD code list: covered when billed with a covered ICD-10-CM code",
-                    f"NCD {number} {block['title'] or ''}".strip(),
-                )
+                CodeLink(system, code, "covered", "NCD code list: covered when billed with a covered ICD-10-CM code",
+                         f"NCD {number} {block['title'] or ''}".strip())
             )
         for icd, eff, term, res in block["icd"]:
             if not index.exists("icd10cm", icd):

@@ -89,9 +89,7 @@ def _write(conn: sqlite3.Connection, policy: PolicyRecord, links: list[CodeLink]
     if old:
         before = set(conn.execute("SELECT system, code FROM policy_codes WHERE policy_id = ?", (policy.id,)))
         after = {(ln.system, ln.code) for ln in links}
-        summary = (
-            f"{len(after - before)} codes added, {len(before - after)} removed, {len(after & before)} kept"
-        )
+        summary = f"{len(after - before)} codes added, {len(before - after)} removed, {len(after & before)} kept"
         conn.execute("DELETE FROM policy_codes WHERE policy_id = ?", (policy.id,))
         conn.execute("DELETE FROM policies WHERE id = ?", (policy.id,))
         conn.execute(
@@ -102,20 +100,9 @@ def _write(conn: sqlite3.Connection, policy: PolicyRecord, links: list[CodeLink]
     conn.execute(
         f"INSERT INTO policies ({_POLICY_COLS}, ingested_at) VALUES ({', '.join('?' * 14)})",
         (
-            policy.id,
-            policy.source,
-            policy.payer,
-            policy.title,
-            policy.number,
-            policy.type,
-            policy.effective_date,
-            policy.last_reviewed,
-            policy.url,
-            policy.file,
-            policy.checksum,
-            policy.pages,
-            json.dumps(policy.attrs) if policy.attrs else None,
-            now(),
+            policy.id, policy.source, policy.payer, policy.title, policy.number, policy.type,
+            policy.effective_date, policy.last_reviewed, policy.url, policy.file, policy.checksum,
+            policy.pages, json.dumps(policy.attrs) if policy.attrs else None, now(),
         ),
     )
     conn.executemany(

@@ -36,9 +36,7 @@ INDEXED_NOTES = ("inclusion", "includes")
 KEY_ORIGINS = frozenset({"inclusion", "pcs_index", "clfs_long", "term", "synonym"})
 # Words left out of an exact-name key, so that "calculus of kidney" and "kidney calculus" meet.
 KEY_STOP_WORDS = "a an and or of the in on at to for by from nos unspecified type site"
-_UNSPECIFIED_TAIL = re.compile(
-    r",[^,]*\b(?:unspecified|not specified|not elsewhere classified)\b.*$", re.IGNORECASE
-)
+_UNSPECIFIED_TAIL = re.compile(r",[^,]*\b(?:unspecified|not specified|not elsewhere classified)\b.*$", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _WORD = re.compile(r"[a-z][a-z0-9']*[a-z0-9]|[a-z]")
 
@@ -239,9 +237,7 @@ class Engine:
 
     def __init__(self, folder: Path):
         if not (folder / "meta.json").exists():
-            raise FileNotFoundError(
-                f"no search index in {folder}; rebuild the database with `medcodes build`"
-            )
+            raise FileNotFoundError(f"no search index in {folder}; rebuild the database with `medcodes build`")
         self.index = tantivy.Index.open(str(folder))
         self.index.register_tokenizer(ANALYZER, analyzer())
         self.schema = self.index.schema

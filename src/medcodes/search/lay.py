@@ -66,9 +66,9 @@ def expand(words: list[str]) -> list[list[str]]:
             readings = vocab.get(tuple(normed[i : i + n]))
             if readings:
                 matched = True
-                alternatives = [alt + _WORD.findall(reading) for alt in alternatives for reading in readings][
-                    :MAX_ALTERNATIVES
-                ]
+                alternatives = [
+                    alt + _WORD.findall(reading) for alt in alternatives for reading in readings
+                ][:MAX_ALTERNATIVES]
                 i += n
                 break
         else:

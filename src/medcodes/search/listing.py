@@ -79,9 +79,7 @@ def systems_with(conn: sqlite3.Connection, lo: str, hi: str, systems: list[str])
     exact = [
         s
         for s in both
-        if conn.execute(
-            "SELECT COUNT(*) FROM codes WHERE system = ? AND code IN (?, ?)", (s, lo, hi)
-        ).fetchone()[0]
+        if conn.execute("SELECT COUNT(*) FROM codes WHERE system = ? AND code IN (?, ?)", (s, lo, hi)).fetchone()[0]
         == 2
     ]
     return exact or both

@@ -145,10 +145,7 @@ def _word_query(engine: Engine, stem: str) -> tantivy.Query:
     schema = engine.schema
     return tantivy.Query.boolean_query(
         [
-            (
-                tantivy.Occur.Should,
-                tantivy.Query.boost_query(tantivy.Query.term_query(schema, "title", stem), TITLE_BOOST),
-            ),
+            (tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, "title", stem), TITLE_BOOST)),
             (tantivy.Occur.Should, tantivy.Query.term_query(schema, "alt", stem)),
         ]
     )
@@ -180,15 +177,11 @@ def _filters(engine: Engine, f: listing.Filters, prefix: str | None) -> list[tup
         out.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "billable", int(f.billable))))
     if f.active_on is not None:
         d = int(f.active_on.strftime("%Y%m%d"))
-        out.append(
-            (tantivy.Occur.Must, tantivy.Query.range_query(schema, "eff", tantivy.FieldType.Integer, None, d))
-        )
+        out.append((tantivy.Occur.Must, tantivy.Query.range_query(schema, "eff", tantivy.FieldType.Integer, None, d)))
         out.append(
             (
                 tantivy.Occur.Must,
-                tantivy.Query.range_query(
-                    schema, "term", tantivy.FieldType.Integer, d, NO_END, include_lower=False
-                ),
+                tantivy.Query.range_query(schema, "term", tantivy.FieldType.Integer, d, NO_END, include_lower=False),
             )
         )
     if prefix:
@@ -359,7 +352,7 @@ def _search(store, q, system, billable, active_on, limit, offset, complete_last)
             total, rows = listing.under_prefix(
                 conn, pq.code, f, limit, rest_offset, skip=pq.code, first=[h.system for h in hits]
             )
-            shown = hits[offset : offset + limit]
+            shown = hits[offset:offset + limit]
             shown += [_hit_from_row(ctx, r, 0.5, set()) for r in rows][: limit - len(shown)]
             result.total = n_exact + total
             result.results = shown
@@ -376,3 +369,4 @@ def _search(store, q, system, billable, active_on, limit, offset, complete_last)
         total, hits, corrected = _text_search(ctx, pq, f, limit, offset, complete_last)
     result.total, result.results, result.corrected_query = total, hits, corrected
     return result
+

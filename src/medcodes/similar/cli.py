@@ -10,20 +10,14 @@ import typer
 
 def similar(
     code: Annotated[str | None, typer.Argument(help="Any spelling: E11.9, 0dtj4zz, 85230")] = None,
-    system: Annotated[
-        str | None, typer.Option("--system", "-s", help="cpt, hcpcs, icd10cm or icd10pcs")
-    ] = None,
+    system: Annotated[str | None, typer.Option("--system", "-s", help="cpt, hcpcs, icd10cm or icd10pcs")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many (1-50).", min=1, max=50)] = 10,
     rebuild: Annotated[
-        bool,
-        typer.Option("--rebuild", help="Recompute every list in place (after `medcodes policies ingest`)."),
+        bool, typer.Option("--rebuild", help="Recompute every list in place (after `medcodes policies ingest`).")
     ] = False,
     semantic: Annotated[
         bool,
-        typer.Option(
-            "--semantic",
-            help="With --rebuild: blend in meaning (needs the semantic extra; slow once, then cached).",
-        ),
+        typer.Option("--semantic", help="With --rebuild: blend in meaning (needs the semantic extra; slow once, then cached)."),
     ] = False,
     db: Annotated[Path | None, typer.Option("--db", help="SQLite database file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -56,13 +50,7 @@ def _show(store, code, system, limit, as_json, print_json) -> None:
             "code": rec.display,
             "title": rec.title,
             "similar": [
-                {
-                    "system": s.system,
-                    "code": s.display,
-                    "title": s.title,
-                    "reason": s.reason,
-                    "score": s.score,
-                }
+                {"system": s.system, "code": s.display, "title": s.title, "reason": s.reason, "score": s.score}
                 for s in similar_for(store, rec.system, rec.code, limit)
             ],
         }
@@ -95,6 +83,4 @@ def _rebuild(store, as_json: bool, semantic: bool = False) -> None:
     if as_json:
         print_json({"codes": report.codes, "lists": report.rows, "seconds": seconds})
     else:
-        out.print(
-            f"{report.rows:,} similar-code lists for {report.codes:,} codes in {sum(seconds.values()):.1f} s"
-        )
+        out.print(f"{report.rows:,} similar-code lists for {report.codes:,} codes in {sum(seconds.values()):.1f} s")

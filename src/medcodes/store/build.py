@@ -165,9 +165,7 @@ def build(
     return report
 
 
-def _import_source(
-    conn, source: Source, read, on_system, report: BuildReport, intern: _Interner
-) -> SystemReport:
+def _import_source(conn, source: Source, read, on_system, report: BuildReport, intern: _Interner) -> SystemReport:
     t0 = time.perf_counter()
     cur = conn.execute(
         "INSERT INTO sources (system, name, version, release_date, files, imported_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -245,8 +243,7 @@ def _import_source(
     sr.count = n
     # Importers add notes while reading (counts, reconciliations), so store them afterwards.
     conn.execute(
-        "UPDATE sources SET record_count = ?, notes = ? WHERE id = ?",
-        (n, json.dumps(source.notes), source_id),
+        "UPDATE sources SET record_count = ?, notes = ? WHERE id = ?", (n, json.dumps(source.notes), source_id)
     )
     sr.orphans = conn.execute(
         "SELECT COUNT(*) FROM codes c WHERE c.system = ? AND c.parent IS NOT NULL AND NOT EXISTS"
@@ -293,9 +290,7 @@ def _carry_over(conn: sqlite3.Connection, db_path: Path, report: BuildReport) ->
     try:
         conn.execute("ATTACH DATABASE ? AS old", (f"file:{db_path}?mode=ro",))
     except sqlite3.DatabaseError:
-        report.warnings.append(
-            f"{db_path.name}: the previous database could not be read; nothing carried over"
-        )
+        report.warnings.append(f"{db_path.name}: the previous database could not be read; nothing carried over")
         return
     try:
         old_tables = {r[0] for r in conn.execute("SELECT name FROM old.sqlite_master WHERE type = 'table'")}

@@ -116,10 +116,7 @@ def _unprocessable(message: str) -> HTTPException:
 @router.get("/search", response_model=SearchOut, summary="Search every code system")
 def api_search(
     request: Request,
-    q: str = Query(
-        "",
-        description=f"Code in any spelling, code prefix or range, or words (max {MAX_QUERY_CHARS} characters)",
-    ),
+    q: str = Query("", description=f"Code in any spelling, code prefix or range, or words (max {MAX_QUERY_CHARS} characters)"),
     system: System | None = Query(None, description="Only this code system"),
     billable: bool | None = Query(None, description="true: billable codes only; false: headers only"),
     active_on: date | None = Query(None, description="Only codes in effect on this date (YYYY-MM-DD)"),
@@ -169,10 +166,7 @@ def code_document(store: Store, system: str, code: str) -> CodeOut | None:
     notes = [NoteOut(type=n.type, text=n.text) for n in store.notes(system, rec.code)]
     # Notes on a category bind every code below it, so a code's page shows them too.
     for anc in reversed(crumbs):
-        notes += [
-            NoteOut(type=n.type, text=n.text, inherited_from=anc.display)
-            for n in store.notes(system, anc.code)
-        ]
+        notes += [NoteOut(type=n.type, text=n.text, inherited_from=anc.display) for n in store.notes(system, anc.code)]
     return CodeOut(
         system=rec.system,
         label=SYSTEM_LABELS[rec.system],
@@ -206,10 +200,7 @@ def api_code(request: Request, system: str, code: str) -> CodeOut | JSONResponse
     if system not in SYSTEMS:
         return JSONResponse(
             status_code=404,
-            content={
-                "error": f"unknown system {system[:40]!r}; choose from {', '.join(SYSTEMS)}",
-                "status": 404,
-            },
+            content={"error": f"unknown system {system[:40]!r}; choose from {', '.join(SYSTEMS)}", "status": 404},
         )
     if len(code) > 40:
         raise _unprocessable("code is longer than 40 characters")
@@ -223,13 +214,7 @@ def api_code(request: Request, system: str, code: str) -> CodeOut | JSONResponse
                 "error": f"{code!r} is not a {SYSTEM_LABELS[system]}",
                 "status": 404,
                 "nearest": [
-                    {
-                        "system": r.system,
-                        "code": r.code,
-                        "display": r.display,
-                        "title": r.title,
-                        "url": _url(r.system, r.display),
-                    }
+                    {"system": r.system, "code": r.code, "display": r.display, "title": r.title, "url": _url(r.system, r.display)}
                     for r in near
                 ],
             },
@@ -251,9 +236,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
-        return JSONResponse(
-            {"error": message, "status": exc.status_code}, status_code=exc.status_code, headers=exc.headers
-        )
+        return JSONResponse({"error": message, "status": exc.status_code}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

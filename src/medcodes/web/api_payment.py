@@ -166,9 +166,8 @@ def api_payment(
     request: Request,
     system: str,
     code: str,
-    locality: str | None = Query(
-        None, max_length=40, description=f"Medicare locality, {LOCALITY_FORMAT}; national amounts when absent"
-    ),
+    locality: str | None = Query(None, max_length=40, description=f"Medicare locality, {LOCALITY_FORMAT}; "
+                                 "national amounts when absent"),
 ):
     if system not in SYSTEMS:
         return _error(404, f"unknown system {system[:40]!r}")
@@ -185,11 +184,6 @@ def api_payment(
     return {**doc, "display": rec.display}
 
 
-@router.get(
-    "/localities", response_model=LocalityList, summary="Medicare payment localities with states and counties"
-)
+@router.get("/localities", response_model=LocalityList, summary="Medicare payment localities with states and counties")
 def api_localities(request: Request):
-    return {
-        "format": LOCALITY_FORMAT,
-        "localities": [locality_json(loc) for loc in localities(request.app.state.store.conn)],
-    }
+    return {"format": LOCALITY_FORMAT, "localities": [locality_json(loc) for loc in localities(request.app.state.store.conn)]}

@@ -57,7 +57,6 @@ def policies(
 
     if system is not None and system not in SYSTEMS:
         raise HTTPException(400, detail=f"unknown system {system!r}; use one of {', '.join(SYSTEMS)}")
-    total, rows = list_policies(
-        _store(request), payer=payer, q=q, system=system, code=code, limit=limit, offset=offset
-    )
+    total, rows = list_policies(_store(request), payer=payer, q=q, system=system, code=code, limit=limit,
+                                offset=offset)
     return {"total": total, "limit": limit, "offset": offset, "policies": [asdict(r) for r in rows]}

@@ -197,10 +197,7 @@ def lookup(store: Store, system: str, code: str) -> CodeRecord:
 
 @router.get("/codes/{system}/{code}")
 def code_page(
-    request: Request,
-    system: str,
-    code: str,
-    page: int = Query(1, ge=1, le=1000),
+    request: Request, system: str, code: str, page: int = Query(1, ge=1, le=1000),
     locality: str | None = Query(None, max_length=40),
 ):
     store = get_store(request)
@@ -209,9 +206,7 @@ def code_page(
     rec = lookup(store, system, code)
     if code != rec.display:
         url = code_url(rec.system, rec.display)
-        return redirect(
-            url + (f"?page={page}" if page > 1 else f"?locality={quote(locality)}" if locality else "")
-        )
+        return redirect(url + (f"?page={page}" if page > 1 else f"?locality={quote(locality)}" if locality else ""))
     cached = not_modified(store, request)
     if cached:
         return cached
