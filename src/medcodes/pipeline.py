@@ -49,6 +49,7 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("search", "medcodes.search.index:build_index"),
     ("similar", "medcodes.similar.build:build_step"),
     ("history", "medcodes.history.build:build_step"),
+    ("payment", "medcodes.payment.build:build_step"),
 )
 
 

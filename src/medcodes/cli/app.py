@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from medcodes.cli import explain, history, policies, similar
+from medcodes.cli import explain, history, payment, policies, similar
 from medcodes.cli.codes import app
 
 app.command("similar")(similar.similar)
+app.command("price")(payment.price)
 app.command("history")(history.history)
 app.command("changes")(history.changes)
 app.add_typer(explain.app, name="explain")

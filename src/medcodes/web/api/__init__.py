@@ -10,10 +10,18 @@ from fastapi.openapi.utils import get_openapi
 
 from medcodes import __version__
 from medcodes.store import Store
-from medcodes.web.api import codes, errors, explain, history, policies, search, similar
+from medcodes.web.api import codes, errors, explain, history, payment, policies, search, similar
 
 PREFIX = "/api/v1"
-ROUTERS = (search.router, codes.router, explain.router, policies.router, similar.router, history.router)
+ROUTERS = (
+    search.router,
+    codes.router,
+    explain.router,
+    policies.router,
+    similar.router,
+    history.router,
+    payment.router,
+)
 
 
 def create_api(store: Store) -> FastAPI:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from markupsafe import Markup, escape
@@ -14,6 +15,7 @@ from medcodes.models import NOTE_TYPES, SYSTEMS, CodeRecord, CodeView, Note
 from medcodes.store import Store
 from medcodes.systems import LABELS, NAMES
 from medcodes.web.deps import get_store
+from medcodes.web.pages import payment as pages_payment
 from medcodes.web.pages import services
 from medcodes.web.pages.common import (
     a_label,
@@ -211,7 +213,13 @@ def history_page(request: Request, store: Store, hist):
 
 
 @router.get("/codes/{system}/{code}")
-def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=1, le=1000)):
+def code_page(
+    request: Request,
+    system: str,
+    code: str,
+    page: int = Query(1, ge=1, le=1000),
+    locality: str | None = Query(None, max_length=40),
+):
     store = get_store(request)
     if system not in SYSTEMS and (alias := system_alias(system)):
         return redirect(code_url(alias, code))
@@ -221,7 +229,9 @@ def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=
     rec = lookup(store, system, code)
     if code != rec.display:
         url = code_url(rec.system, rec.display)
-        return redirect(url + (f"?page={page}" if page > 1 else ""))
+        return redirect(
+            url + (f"?page={page}" if page > 1 else f"?locality={quote(locality)}" if locality else "")
+        )
     cached = not_modified(store, request)
     if cached:
         return cached
@@ -244,6 +254,7 @@ def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=
     hist = code_history(store, rec.system, rec.code)
     if hist is not None and hist.status.status != "active":
         badge, status_label = "warn", hist.status.label  # never "Billable" once terminated or outdated
+    pay = pages_payment.panel(store, rec, locality)
     return render(
         request,
         store,
@@ -263,6 +274,7 @@ def code_page(request: Request, system: str, code: str, page: int = Query(1, ge=
         explanation=explanation,
         policies=policies,
         similar=similar,
+        pay=pay,
         elsewhere=[r for r in store.find(rec.code) if r.system != rec.system],
         page_title=_page_title(rec),
         description=_describe(rec),
