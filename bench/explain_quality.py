@@ -16,8 +16,9 @@ import argparse
 import random
 import re
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 
+from medcodes.codesets import common_names
 from medcodes.explain.checks import reading_grade
 from medcodes.explain.service import explanation_for
 from medcodes.store import Store
@@ -37,7 +38,8 @@ def sample(store: Store, system: str, n: int, seed: int) -> list[str]:
 
 def mask(text: str, rec) -> str:
     out = text
-    for official in sorted({rec.title, rec.short_title or "", rec.display, rec.code}, key=len, reverse=True):
+    common = common_names.load().get((rec.system, rec.code)) or ""
+    for official in sorted({rec.title, rec.short_title or "", common, rec.display, rec.code}, key=len, reverse=True):
         if len(official) >= 3:
             out = re.sub(re.escape(official), "<X>", out, flags=re.IGNORECASE)
     return " ".join(out.split())

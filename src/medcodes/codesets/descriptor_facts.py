@@ -499,7 +499,7 @@ _ROUTES = (
     (INTRATHECAL, r"\b(intrathecal|it)\b(?=.*\b(inj|injection|admin)\b)"),
     (IV, r"\b(intravenous|iv|infusion|infuse|ivp)\b"),
     (IM, r"\b(intramuscular|im)\b"),
-    (SUBCUTANEOUS, r"\b(subcutaneous|subq|sc|sq)\b"),
+    (SUBCUTANEOUS, r"\b(subcutaneous|subq|sc|sq)\b(?!\s*(?:cm|centimeter))"),
     (TOPICAL, r"\b(topical|transdermal|patch)\b"),
 )
 _ROUTE_RX = tuple((n, re.compile(rx)) for n, rx in _ROUTES)

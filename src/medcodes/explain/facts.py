@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from medcodes.codesets import descriptor_facts as df
 from medcodes.explain.kinds import betos_of, kind_of
 from medcodes.explain.profiles import Profile, profile_for
 from medcodes.models import SYSTEM_LABELS, SYSTEM_NAMES, CodeRecord, Note
@@ -39,6 +40,18 @@ class Facts:
     # Inclusion terms of the ICD-10-CM category and subcategories above the code, narrowest first, as
     # (ancestor display, text). Chapters and blocks are left out: their includes are broader than any one code.
     ancestor_terms: list[tuple[str, str]] = field(default_factory=list)
+    common_name: str | None = None  # the project's plain name (codesets/common_names)
+    service: df.ServiceFacts = field(default_factory=df.ServiceFacts)  # what the descriptors say the service is
+    descriptor: df.DescriptorFacts = field(default_factory=df.DescriptorFacts)  # side, contrast, patient, approach
+
+    def attr(self, *path: str) -> Any:
+        """A nested value of the code's attrs (e.g. attr("pfs", "global")), or None."""
+        value: Any = self.record.attrs or {}
+        for key in path:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+        return value
 
     @property
     def system(self) -> str:
@@ -171,12 +184,32 @@ def _ancestor_terms(store, rec: CodeRecord, crumbs: list[CodeRecord]) -> list[tu
     return out
 
 
+def _common_name(system: str, code: str) -> str | None:
+    from medcodes.codesets import common_names
+
+    try:
+        return common_names.load().get((system, code))
+    except common_names.CommonNameError:  # a broken names file fails its own tests, not every page
+        return None
+
+
 def gather(store, rec: CodeRecord) -> Facts:
     crumbs = store.breadcrumb(rec.system, rec.code)
     path = [c.title for c in crumbs]
-    kind = kind_of(rec, path)
-    terms = [t for t, _origin in store.terms(rec.system, rec.code)]
+    term_rows = store.terms(rec.system, rec.code)
+    terms = [t for t, _origin in term_rows]
+    common = _common_name(rec.system, rec.code)
+    # The descriptors of the code, most trusted first: the project's plain name, the long and short
+    # descriptors, the CLFS long descriptor.
+    texts = [t for t in (common, rec.title, rec.short_title, *(t for t, o in term_rows if o == "clfs_long")) if t]
+    kind = kind_of(rec, path, [t for t in texts if t not in (rec.title, rec.short_title)])
+    service = df.merge_service(*(df.parse_service(t) for t in texts)) if rec.system != "icd10cm" else df.ServiceFacts(
+        body_part=df.body_part(rec.title)
+    )
     return Facts(
+        common_name=common,
+        service=service,
+        descriptor=df.merge(*(df.parse(t) for t in texts)),
         record=rec,
         kind=kind,
         path=path,
