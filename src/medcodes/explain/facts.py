@@ -40,6 +40,9 @@ class Facts:
     # Inclusion terms of the ICD-10-CM category and subcategories above the code, narrowest first, as
     # (ancestor display, text). Chapters and blocks are left out: their includes are broader than any one code.
     ancestor_terms: list[tuple[str, str]] = field(default_factory=list)
+    # Excludes, code-first and use-additional notes of the category and subcategories above an ICD-10-CM
+    # code: the official conventions apply them to every code below.
+    ancestor_notes: list[tuple[str, Note]] = field(default_factory=list)
     common_name: str | None = None  # the project's plain name (codesets/common_names)
     service: df.ServiceFacts = field(default_factory=df.ServiceFacts)  # what the descriptors say the service is
     descriptor: df.DescriptorFacts = field(default_factory=df.DescriptorFacts)  # side, contrast, patient, approach
@@ -168,7 +171,12 @@ def parse_axes(attrs: dict[str, Any]) -> list[Axis]:
 _INCLUDES = ("inclusion", "includes")
 
 
-def _ancestor_terms(store, rec: CodeRecord, crumbs: list[CodeRecord]) -> list[tuple[str, str]]:
+_INHERITED = ("excludes1", "excludes2", "code_first", "use_additional", "code_also")
+
+
+def _ancestor_terms(
+    store, rec: CodeRecord, crumbs: list[CodeRecord], inherited: list[tuple[str, Note]] | None = None
+) -> list[tuple[str, str]]:
     if rec.system != "icd10cm":
         return []
     own = {n.text.lower() for n in store.notes(rec.system, rec.code)}
@@ -177,6 +185,9 @@ def _ancestor_terms(store, rec: CodeRecord, crumbs: list[CodeRecord]) -> list[tu
         if anc.kind not in ("category", "subcategory"):
             continue
         for n in store.notes(anc.system, anc.code):
+            if inherited is not None and n.type in _INHERITED and n.text.lower() not in own:
+                own.add(n.text.lower())
+                inherited.append((anc.display, n))
             # A text ending in ":" only introduces a list, it is not a name of its own.
             if n.type in _INCLUDES and n.text.lower() not in own and not n.text.rstrip().endswith(":"):
                 own.add(n.text.lower())
@@ -206,7 +217,10 @@ def gather(store, rec: CodeRecord) -> Facts:
     service = df.merge_service(*(df.parse_service(t) for t in texts)) if rec.system != "icd10cm" else df.ServiceFacts(
         body_part=df.body_part(rec.title)
     )
+    inherited: list[tuple[str, Note]] = []
+    anc_terms = _ancestor_terms(store, rec, crumbs, inherited)
     return Facts(
+        ancestor_notes=inherited,
         common_name=common,
         service=service,
         descriptor=df.merge(*(df.parse(t) for t in texts)),
@@ -218,5 +232,5 @@ def gather(store, rec: CodeRecord) -> Facts:
         profile=profile_for(rec.system, rec.code, kind),
         axes=parse_axes(rec.attrs),
         chapter=next((c.title for c in crumbs if c.kind == "chapter"), None),
-        ancestor_terms=_ancestor_terms(store, rec, crumbs),
+        ancestor_terms=anc_terms,
     )

@@ -135,7 +135,10 @@ def _imaging(f: Facts, s: dict[str, Section]) -> None:
         _prepend(s, "preparation", items=["Tell the team about any metal or device in your body, such as a pacemaker. The MRI magnet can affect it."])
         _prepend(s, "patient_experience", items=["The MRI machine is loud. You get earplugs or headphones."])
     if mod in _MODALITY_TIME:
-        _prepend(s, "duration", _MODALITY_TIME[mod])
+        when = _MODALITY_TIME[mod]
+        if not contrast & {df.WITH, df.WITHOUT_THEN_WITH}:
+            when = when.replace(", a bit longer with contrast dye", "")
+        _prepend(s, "duration", when)
     if f.descriptor.views:
         v = f.descriptor.views
         n = f"{v.low} or more" if v.high is None else (str(v.low) if v.low == v.high else f"{v.low} to {v.high}")
@@ -232,25 +235,49 @@ def _visit(f: Facts, s: dict[str, Section]) -> None:
         _prepend(s, "what_happens", items=["A yearly check of your health and risks, with a prevention plan for screenings and vaccines."])
 
 
+def _append(sections: dict[str, Section], key: str, text: str) -> None:
+    sec = sections.get(key)
+    if sec is not None and text:
+        sec.text = f"{sec.text} {text}".strip()
+
+
+_NOTE_WORDS = {
+    "excludes1": "Not coded with it (Excludes1)",
+    "excludes2": "May be coded as well (Excludes2)",
+    "code_first": "Code first",
+    "use_additional": "Use an additional code",
+    "code_also": "Code also",
+}
+
+
 def _diagnosis(f: Facts, s: dict[str, Section]) -> None:
     seventh = f.attr("seventh") or {}
     meaning = str(seventh.get("meaning") or "") if isinstance(seventh, dict) else ""
-    cat = f.path[-1] if f.path else ""
     for key, plain in _SEVENTH_PLAIN.items():
         if meaning.lower().startswith(key):
             _prepend(s, "coding_notes", items=[f"7th character {seventh.get('char')}: {meaning} ({plain})."])
             _prepend(s, "treatment", items=[f"This code is for the {key}: {plain}."])
             break
-    if cat and cat.lower() != f.title.lower():
-        low = cat[0].lower() + cat[1:]
-        _prepend(s, "causes", items=[f"This code is part of the group {low}."])
-        _prepend(s, "diagnosis", items=[f"Providers choose a code in the group {low} from the exam and tests."])
-    part = f.service.body_part
-    if part:
-        _prepend(s, "symptoms", items=[f"Symptoms, if any, usually involve the {part}."])
-        _prepend(s, "outlook", f"It affects the {part}.")
+    crumbs = [c for c in f.path[1:] if c.lower() != f.title.lower()]
+    if crumbs and "what_it_is" in s:
+        _append(s, "what_it_is", f"Its category is {_quote(crumbs[-1])}.")
+    inherited = [f"{_NOTE_WORDS[n.type]} (from {where}): {n.text}" for where, n in f.ancestor_notes if n.type in _NOTE_WORDS]
+    if inherited:
+        sec = s.get("coding_notes")
+        if sec is not None:
+            sec.items = [i for i in sec.items if "no extra coding notes" not in i] + inherited[:3]
     if re.search(r"\bintentional self-harm\b|\bsuicid", f.title, re.I):
-        _prepend(s, "questions", items=["If you are thinking about harming yourself, call or text 988 (the Suicide & Crisis Lifeline in the US) at any time, or call 911."])
+        _prepend(s, "questions", items=[CRISIS_LINE])
+
+
+CRISIS_LINE = (
+    "If you are thinking about harming yourself, call or text 988 (the Suicide & Crisis Lifeline in the US) "
+    "at any time, or call 911."
+)
+
+
+def _quote(text: str) -> str:
+    return f"\u201c{text}\u201d"
 
 
 def _lab(f: Facts, s: dict[str, Section]) -> None:
@@ -272,7 +299,11 @@ def _drug(f: Facts, s: dict[str, Section]) -> None:
         _drop(s, ("how_given",), re.compile(r"\b(vein|intravenous|muscle|under the skin|by mouth|inhaled|eye)\b", re.I))
         _prepend(s, "how_given", items=[f"This form of the drug is given {sv.route}."])
         if sv.route == df.ORAL:
-            _drop(s, ("setting", "how_given"), re.compile(r"infusion center|given by a health care professional", re.I))
+            _drop(
+                s,
+                tuple(s),
+                re.compile(r"infusion|into a vein|intravenous|not swallowed|given by a health care professional", re.I),
+            )
             _prepend(s, "setting", "It is taken by mouth, at home or where your treatment is given.")
     if sv.drug and f.kind in ("drug", "agent", "skin_substitute"):
         _prepend(s, "what_it_treats" if f.kind == "drug" else "uses", items=[f"The product named in the code is {sv.drug}."])
