@@ -354,7 +354,7 @@ def check_facts(expl: Explanation, facts: Facts) -> list[CheckResult]:
 
     if facts.kind in ("imaging", "agent") and sv.modality and sv.modality not in df.RADIATION:
         rule("consistency_modality", _claims(_RADIATION_CLAIM, body), f"{sv.modality} uses no X-rays or radiation")
-    if dsc.contrast == {df.WITHOUT} and facts.kind == "imaging":
+    if facts.contrast == {df.WITHOUT} and facts.kind == "imaging":
         rule("consistency_contrast", _claims(_CONTRAST_CLAIM, body), "the study is without contrast, but the text warns of contrast")
     if sv.route == df.ORAL and facts.kind in ("drug",):
         rule("consistency_route", _claims(_IV_CLAIM, body), "the drug is taken by mouth, but the text says it goes into a vein")

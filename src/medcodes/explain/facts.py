@@ -47,6 +47,19 @@ class Facts:
     service: df.ServiceFacts = field(default_factory=df.ServiceFacts)  # what the descriptors say the service is
     descriptor: df.DescriptorFacts = field(default_factory=df.DescriptorFacts)  # side, contrast, patient, approach
 
+    @property
+    def contrast(self) -> frozenset[str]:
+        """Contrast stated by the descriptor, the PCS contrast axis, or implied: a plain X-ray that names no
+        contrast uses none."""
+        axis = self.axis("contrast")
+        if axis is not None and axis.label:
+            return frozenset({df.WITHOUT if axis.label.lower() == "none" else df.WITH})
+        if self.descriptor.contrast:
+            return self.descriptor.contrast
+        if self.kind == "imaging" and self.service.modality in (df.XRAY, df.MAMMOGRAPHY, df.DEXA, df.ULTRASOUND):
+            return frozenset({df.WITHOUT})
+        return frozenset()
+
     def attr(self, *path: str) -> Any:
         """A nested value of the code's attrs (e.g. attr("pfs", "global")), or None."""
         value: Any = self.record.attrs or {}

@@ -132,14 +132,16 @@ def _service_kind(rec: CodeRecord, words: str) -> str | None:
         return "reporting"
     if rec.system == "cpt" and code.isdigit() and "00100" <= code <= "01999":
         return "anesthesia"
-    if _SPECIMEN_COLLECTION.search(words):
+    if _SPECIMEN_COLLECTION.search(words) and "travel" not in words:
         return "specimen_collection"
     if _SKIN_SUBSTITUTE.search(words) and rec.system == "hcpcs":
         return "skin_substitute"
     if rec.system == "hcpcs" and code[:1] in "AQ" and _AGENT.search(words):
         return "agent"
-    if _VACCINE.search(words) and not re.search(r"\badmin|\bimadm|\bcounsel", words):
+    if _VACCINE.search(words) and not re.search(r"\badministration of\b|\bimmunization admin|\bimadm|\bcounsel|^admin", words):
         return "vaccine"
+    if rec.system == "cpt" and re.search(r"\b(tte|tee|echocardiograph\w*|echo)\b", words):
+        return "imaging"  # echocardiography sits in the medicine section but is an ultrasound of the heart
     if _ANESTHESIA.search(words):
         return "anesthesia"
     if _TELEHEALTH.search(words):

@@ -51,9 +51,9 @@ _GLOBAL = {
     "and care starts the day before.",
 }
 _SEVENTH_PLAIN = {
-    "initial encounter": "the code is used while you get active treatment for it, such as an emergency visit or surgery",
-    "subsequent encounter": "the code is used for follow-up care after active treatment, while you heal",
-    "sequela": "the code is used for a problem that remains after the injury or condition itself has healed",
+    "initial encounter": "This code is used while you get active care for it. That can be an ER visit or surgery.",
+    "subsequent encounter": "This code is used for follow-up care. You had your first care and are now healing.",
+    "sequela": "This code is for a problem that stays after the injury has healed.",
 }
 _PCS_EXTERNAL = (
     "External means the procedure is done on the outside of the body, or through the skin surface, without "
@@ -109,7 +109,7 @@ def _drop(sections: dict[str, Section], keys: tuple[str, ...], rx: re.Pattern[st
 
 
 def _imaging(f: Facts, s: dict[str, Section]) -> None:
-    sv, contrast = f.service, f.descriptor.contrast
+    sv, contrast = f.service, f.contrast
     mod, part = sv.modality, sv.body_part
     what = f"{_a(mod)} {mod}" + (f" of the {part}" if part else "") if mod else (_phrase(f) or "this imaging test")
     if contrast == {df.WITHOUT}:
@@ -255,8 +255,8 @@ def _diagnosis(f: Facts, s: dict[str, Section]) -> None:
     meaning = str(seventh.get("meaning") or "") if isinstance(seventh, dict) else ""
     for key, plain in _SEVENTH_PLAIN.items():
         if meaning.lower().startswith(key):
-            _prepend(s, "coding_notes", items=[f"7th character {seventh.get('char')}: {meaning} ({plain})."])
-            _prepend(s, "treatment", items=[f"This code is for the {key}: {plain}."])
+            _prepend(s, "coding_notes", items=[f"7th character {seventh.get('char')}: {meaning}."])
+            _prepend(s, "treatment", items=[plain])
             break
     crumbs = [c for c in f.path[1:] if c.lower() != f.title.lower()]
     if crumbs and "what_it_is" in s:
@@ -265,7 +265,7 @@ def _diagnosis(f: Facts, s: dict[str, Section]) -> None:
     if inherited:
         sec = s.get("coding_notes")
         if sec is not None:
-            sec.items = [i for i in sec.items if "no extra coding notes" not in i] + inherited[:3]
+            sec.items = [i for i in sec.items if "no extra coding notes" not in i] + inherited[:2]
     if re.search(r"\bintentional self-harm\b|\bsuicid", f.title, re.I):
         _prepend(s, "questions", items=[CRISIS_LINE])
 
@@ -320,8 +320,6 @@ def _vaccine(f: Facts, s: dict[str, Section]) -> None:
 
 
 def _place(f: Facts, s: dict[str, Section]) -> None:
-    if f.kind == "home_visit":
-        _drop(s, ("setting",), re.compile(r"\boffice\b|\bhospital\b", re.I))
     mins = sorted(f.descriptor.minutes)
     if mins:
         _prepend(s, "duration", f"The code names about {mins[0]} minutes.")
