@@ -291,3 +291,377 @@ def contradictions(descriptor: DescriptorFacts, name: DescriptorFacts) -> list[s
     if descriptor.views and name.views and not name.views.within(descriptor.views):
         problems.append(f"views: name says {name.views}, descriptor says {descriptor.views}")
     return problems
+
+
+# === Service facts =================================================================================
+# What kind of service a descriptor names, read from its words: imaging modality and body part, lab
+# specimen and method, visit setting and level, vaccine disease and dose, drug route and billing unit,
+# surgical action, place of service. Each parser returns "" (or an empty set) when the text is silent.
+# Body-part and action words cover the abbreviations CMS short descriptors use ("ctrc", "arthrp").
+
+MRI, CT, XRAY, ULTRASOUND, NUCLEAR, PET, MAMMOGRAPHY, FLUOROSCOPY, DEXA, ECHO = (
+    "MRI",
+    "CT",
+    "X-ray",
+    "ultrasound",
+    "nuclear medicine",
+    "PET",
+    "mammogram",
+    "fluoroscopy",
+    "bone density scan",
+    "echocardiogram",
+)
+# Modalities that use ionizing radiation (X-rays or a radioactive tracer).
+RADIATION = frozenset({CT, XRAY, NUCLEAR, PET, MAMMOGRAPHY, FLUOROSCOPY, DEXA})
+
+_MODALITY: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (MRI, re.compile(r"\b(mri|mra|mr angio\w*|magnetic resonance|fmri|mrs)\b")),
+    (PET, re.compile(r"\b(pet|positron emission)\b")),
+    (CT, re.compile(r"\b(ct|cta|computed tomograph\w*|cat scan)\b")),
+    (MAMMOGRAPHY, re.compile(r"\b(mammo\w*|mam)\b")),
+    (DEXA, re.compile(r"\b(dxa|dexa|bone density|densitometry)\b")),
+    (ECHO, re.compile(r"\b(echo|echocardiograph\w*|tte|tee)\b")),
+    (
+        ULTRASOUND,
+        re.compile(r"\b(us|ultrasound|ultrasonograph\w*|sonograph\w*|echograph\w*|doppler|duplex)\b"),
+    ),
+    (
+        NUCLEAR,
+        re.compile(
+            r"\b(nuclear|nm|spect|scintigraph\w*|radionuclide|radiopharm\w*|\w+ scan imaging|bone scan)\b"
+        ),
+    ),
+    (FLUOROSCOPY, re.compile(r"\b(fluoro\w*)\b")),
+    (XRAY, re.compile(r"\b(x-ray|xray|x-rays|radiologic exam\w*|radiograph\w*|radiologic examination)\b")),
+)
+
+
+def modality(text: str) -> str:
+    t = _norm(text)
+    for name, rx in _MODALITY:
+        if rx.search(t):
+            return name
+    return ""
+
+
+# Plain body-part names keyed by the words (and CMS abbreviations) that name them. Order matters:
+# the first that matches wins, so narrower parts come before wider ones.
+_BODY_PARTS: tuple[tuple[str, str], ...] = (
+    ("eye lens (cataract)", r"\b(ctrc|cataract|catarct|lens)\b"),
+    ("retina", r"\b(retina\w*|retin)\b"),
+    ("eye", r"\b(eye|eyes|ocular|orbit|cornea\w*|glaucoma|eyelid|vitreous)\b"),
+    ("ear", r"\b(ear|ears|tympan\w*|middle ear|cochlea\w*)\b"),
+    ("brain", r"\b(brain|head/brain|cerebral|cranial|intracranial)\b"),
+    ("head", r"\b(head|skull|face|facial|sinus\w*|sinuses|maxillofacial|jaw|mandible)\b"),
+    ("neck", r"\b(neck|thyroid|cervical spine|c-spine|cerv spine)\b"),
+    ("spine", r"\b(spine|spinal|vertebra\w*|lumbar|thoracic spine|sacrum|sacral|coccyx|disc|disk)\b"),
+    ("heart", r"\b(heart|cardiac|coronary|cardio\w*|myocardial|valve|aortic valve|mitral)\b"),
+    ("breast", r"\b(breast|breasts|mammary)\b"),
+    ("chest", r"\b(chest|thorax|thoracic|lung|lungs|pulmonary|ribs?)\b"),
+    ("abdomen and pelvis", r"\b(abd&plv|abdomen and pelvis|abdomen & pelvis|abd/pelvis|abd & pelvis)\b"),
+    (
+        "abdomen",
+        r"\b(abdomen|abdominal|abd|liver|hepatic|pancrea\w*|spleen|gallbladder|gall bladder|biliary|stomach|bowel|colon|rectum|rectal|appendix|hernia)\b",
+    ),
+    ("kidney", r"\b(kidney|kidneys|renal|ureter\w*)\b"),
+    ("bladder", r"\b(bladder|urethra\w*|prostate)\b"),
+    ("pelvis", r"\b(pelvis|pelvic|uterus|uterine|ovary|ovaries|cervix|vagina\w*)\b"),
+    ("hip", r"\b(hip|hips|acetabul\w*|femoral head)\b"),
+    ("knee", r"\b(knee|knees|patella\w*|menisc\w*)\b"),
+    ("ankle", r"\b(ankle|ankles)\b"),
+    ("foot", r"\b(foot|feet|toe|toes|heel|calcaneus|metatars\w*)\b"),
+    ("shoulder", r"\b(shoulder|shoulders|rotator cuff|clavicle|scapula)\b"),
+    ("elbow", r"\b(elbow|elbows)\b"),
+    ("wrist", r"\b(wrist|wrists|carpal)\b"),
+    ("hand", r"\b(hand|hands|finger|fingers|thumb)\b"),
+    ("arm", r"\b(arm|arms|humerus|forearm|upper extremity|upr extremity|upper ext)\b"),
+    ("leg", r"\b(leg|legs|femur|tibia|fibula|lower extremity|lwr extremity|lower ext|thigh)\b"),
+    ("blood vessels", r"\b(artery|arteries|arterial|vein|veins|venous|vascular|aorta|angiogra\w*)\b"),
+    ("skin", r"\b(skin|cutaneous|subcutaneous|subq|wound|lesion|lesions|scalp|nail)\b"),
+)
+_BODY_RX = tuple((name, re.compile(rx)) for name, rx in _BODY_PARTS)
+
+
+def body_part(text: str) -> str:
+    t = _norm(text)
+    for name, rx in _BODY_RX:
+        if rx.search(t):
+            return name
+    return ""
+
+
+# --- lab -------------------------------------------------------------------------------------------
+_SPECIMENS = (
+    ("urine", r"\b(urine|urinalysis|urinary)\b"),
+    ("stool", r"\b(stool|feces|fecal|occult blood)\b"),
+    ("breath", r"\bbreath\b"),
+    ("saliva", r"\b(saliva|salivary)\b"),
+    ("spinal fluid", r"\b(spinal fluid|csf|cerebrospinal)\b"),
+    ("tissue", r"\b(tissue|biopsy|surgical pathology|tumor)\b"),
+    ("swab", r"\b(swab|nasopharyngeal|throat)\b"),
+    ("semen", r"\b(semen|sperm)\b"),
+    (
+        "blood",
+        r"\b(blood|serum|plasma|venous|arterial|hemoglobin|glucose|cholesterol|lipid|platelet|cbc|wbc|rbc)\b",
+    ),
+)
+_METHODS = (
+    ("culture", r"\bculture\b"),
+    (
+        "molecular (DNA or RNA) test",
+        r"\b(dna|rna|pcr|amplified probe|amplif\w*|nucleic acid|gene|genes|genomic|sequenc\w*|mutation)\b",
+    ),
+    ("antibody test", r"\b(antibody|antibodies|ab)\b"),
+    ("antigen test", r"\b(antigen|ag)\b"),
+    ("microscope exam", r"\b(microscop\w*|smear|cytopath\w*)\b"),
+    ("automated count", r"\b(automated|count)\b"),
+    ("quick test", r"\b(rapid|dipstick|reagent strip)\b"),
+    ("drug test", r"\b(drug screen|drug test|drug class\w*|presumptive|definitive)\b"),
+)
+_SPECIMEN_RX = tuple((n, re.compile(rx)) for n, rx in _SPECIMENS)
+_METHOD_RX = tuple((n, re.compile(rx)) for n, rx in _METHODS)
+
+
+def specimen(text: str) -> str:
+    t = _norm(text)
+    return next((n for n, rx in _SPECIMEN_RX if rx.search(t)), "")
+
+
+def method(text: str) -> str:
+    t = _norm(text)
+    return next((n for n, rx in _METHOD_RX if rx.search(t)), "")
+
+
+def analyte(text: str) -> str:
+    """What a lab test measures: the descriptor's head before its first ';' or ',' (e.g. "Glucose")."""
+    head = re.split(r"[;,(]", text, maxsplit=1)[0].strip()
+    head = re.sub(r"^(assay of|test for|measurement of|blood test,?)\s+", "", head, flags=re.I)
+    return head if 2 < len(head) <= 60 else ""
+
+
+# --- visits ----------------------------------------------------------------------------------------
+HOME, OFFICE, INPATIENT, EMERGENCY, NURSING, TELEHEALTH = (
+    "home",
+    "office",
+    "hospital",
+    "emergency department",
+    "nursing facility",
+    "telehealth",
+)
+_PLACES = (
+    (
+        TELEHEALTH,
+        r"\b(telehealth|telemedicine|audio-video|audio-only|audio only|synch audio|video|virtual|e-visit|online digital|interprofessional|phone|telephone|remote)\b",
+    ),
+    (HOME, r"\b(home|residence|res vst|home/res|domiciliary|dom)\b"),
+    (EMERGENCY, r"\b(emergency dept|emergency department|emergency|ed visit|er)\b"),
+    (NURSING, r"\b(nursing facility|nursing fac|nf|snf|skilled nursing)\b"),
+    (INPATIENT, r"\b(hospital|inpatient|inp|initial hosp|subsq hosp|hosp|observation|obs)\b"),
+    (OFFICE, r"\b(office|o/p|outpatient|clinic)\b"),
+)
+_PLACE_RX = tuple((n, re.compile(rx)) for n, rx in _PLACES)
+
+
+def place(text: str) -> str:
+    t = _norm(text)
+    return next((n for n, rx in _PLACE_RX if rx.search(t)), "")
+
+
+_LEVELS = (
+    ("straightforward", r"\b(straightforward|sf)\b"),
+    ("high", r"\b(high|hi)\b"),
+    ("moderate", r"\b(moderate|mod)\b"),
+    ("low", r"\b(low)\b"),
+)
+_LEVEL_RX = tuple((n, re.compile(rx)) for n, rx in _LEVELS)
+
+
+def level(text: str) -> str:
+    """Medical decision-making level of a visit code ("straightforward", "low", "moderate", "high")."""
+    t = _norm(text)
+    if not re.search(r"\b(mdm|o/p|visit|vst|office|hosp|e/m|decision|home|nf|synch|evaluation|care)\b", t):
+        return ""
+    return next((n for n, rx in _LEVEL_RX if rx.search(t)), "")
+
+
+# --- vaccines ------------------------------------------------------------------------------------------
+_VACCINES = (
+    ("flu (influenza)", r"\b(influenza|flu|iiv\d?|riv\d?|laiv\d?|ccIIV\d?)\b"),
+    ("COVID-19", r"\b(covid|sars-cov-2|coronavirus)\b"),
+    ("pneumonia (pneumococcal disease)", r"\b(pneumococcal|pcv\d*|ppsv\d*|pneumo)\b"),
+    ("shingles (zoster)", r"\b(zoster|shingles|rzv)\b"),
+    ("hepatitis A and B", r"\b(hepa-hepb|hep a-hep b|hepatitis a and hepatitis b)\b"),
+    ("hepatitis B", r"\b(hepatitis b|hepb|hep b)\b"),
+    ("hepatitis A", r"\b(hepatitis a|hepa|hep a)\b"),
+    ("HPV (human papillomavirus)", r"\b(hpv|papillomavirus)\b"),
+    ("measles, mumps and rubella", r"\b(mmr\w*|measles)\b"),
+    ("chickenpox (varicella)", r"\b(varicella|var)\b"),
+    ("tetanus, diphtheria and whooping cough", r"\b(tdap|dtap\w*|dtp)\b"),
+    ("tetanus and diphtheria", r"\b(td|tetanus|diphtheria)\b"),
+    ("RSV (respiratory syncytial virus)", r"\b(rsv|respiratory syncytial)\b"),
+    ("meningococcal disease", r"\b(meningococcal|menacwy\w*|menb\w*|mcv4|mening)\b"),
+    ("polio", r"\b(polio\w*|ipv)\b"),
+    ("rotavirus", r"\b(rotavirus|rv\d)\b"),
+    ("Hib (Haemophilus influenzae type b)", r"\b(hib|haemophilus)\b"),
+    ("rabies", r"\brabies\b"),
+    ("typhoid", r"\btyphoid\b"),
+    ("yellow fever", r"\byellow fever\b"),
+    ("Japanese encephalitis", r"\bjapanese encephalitis\b"),
+    ("cholera", r"\bcholera\b"),
+    ("dengue", r"\bdengue\b"),
+    ("chikungunya", r"\bchikungunya\b"),
+    ("anthrax", r"\banthrax\b"),
+    ("smallpox and mpox", r"\b(smallpox|vaccinia|mpox|monkeypox)\b"),
+    ("tick-borne encephalitis", r"\btick-borne\b"),
+    ("tuberculosis (BCG)", r"\bbcg\b"),
+)
+_VACCINE_RX = tuple((n, re.compile(rx, re.IGNORECASE)) for n, rx in _VACCINES)
+_VACCINE_WORD = re.compile(r"\b(vaccine|vacc|vaccination|toxoid|immunization|vax)\b|\b(iiv|riv|laiv)\d?\b")
+
+
+def vaccine(text: str) -> str:
+    """The disease a vaccine protects against, when the text names a vaccine."""
+    t = _norm(text)
+    if not _VACCINE_WORD.search(t):
+        return ""
+    return next((n for n, rx in _VACCINE_RX if rx.search(t)), "")
+
+
+def dose(text: str) -> str:
+    m = re.search(r"\b(\d+(?:\.\d+)?)\s*(ml|mcg|mg)\b", _norm(text))
+    return f"{m.group(1)} {m.group(2)}" if m else ""
+
+
+# --- drugs -------------------------------------------------------------------------------------------
+ORAL, IV, IM, SUBCUTANEOUS, INHALED, TOPICAL, INTRAVITREAL, INTRATHECAL = (
+    "by mouth",
+    "into a vein",
+    "into a muscle",
+    "under the skin",
+    "inhaled",
+    "on the skin",
+    "into the eye",
+    "into the spinal fluid",
+)
+# A route named as what the drug replaces ("substitute for an iv anti-emetic") is not its route.
+_NOT_ROUTE = re.compile(
+    r"(?:substitute|replacement|alternative) for (?:an? )?(?:iv|intravenous|injectable)\b[\w -]*"
+)
+_ROUTES = (
+    (ORAL, r"\b(oral|orally|by mouth|tablet|tab|capsule|cap|po)\b"),
+    (INHALED, r"\b(inhalation|inhaled|inh|nebuliz\w*)\b"),
+    (INTRAVITREAL, r"\b(intravitreal|intraocular)\b"),
+    (INTRATHECAL, r"\b(intrathecal|it)\b(?=.*\b(inj|injection|admin)\b)"),
+    (IV, r"\b(intravenous|iv|infusion|infuse|ivp)\b"),
+    (IM, r"\b(intramuscular|im)\b"),
+    (SUBCUTANEOUS, r"\b(subcutaneous|subq|sc|sq)\b(?!\s*(?:cm|centimeter))"),
+    (TOPICAL, r"\b(topical|transdermal|patch)\b"),
+)
+_ROUTE_RX = tuple((n, re.compile(rx)) for n, rx in _ROUTES)
+
+
+def route(text: str) -> str:
+    t = _NOT_ROUTE.sub(" ", _norm(text))
+    return next((n for n, rx in _ROUTE_RX if rx.search(t)), "")
+
+
+_UNIT = re.compile(
+    r"\b(per|each|up to)?\s*(\d[\d,.]*)\s*(mg|mcg|micrograms?|milligrams?|grams?|gm|g|ml|units?|iu|meq|mci|millicuries?|"
+    r"microcuries?|uci|calories|cc)\b"
+)
+
+
+def unit(text: str) -> str:
+    """The billing unit the descriptor names: "per 10 mg", "per square centimeter", "per dose", "100 calories"."""
+    t = _norm(text)
+    if re.search(r"\b(per|each|/)\s*(sq|square)\s*(cm|centimeter)\b|\bsq cm\b", t):
+        return "per square centimeter"
+    if re.search(r"\bper study dose\b", t):
+        return "per study dose"
+    m = _UNIT.search(t)
+    if m:
+        amount = f"{m.group(2)} {m.group(3)}"
+        return "per " + amount if (m.group(1) or "").strip() in ("", "per", "each") else f"up to {amount}"
+    if re.search(r"\bper dose\b|\bdose\b", t):
+        return "per dose"
+    return ""
+
+
+def drug_name(text: str) -> str:
+    """The drug a HCPCS drug descriptor names: "Injection, ondansetron ..., 1 mg" -> "ondansetron"."""
+    m = re.match(r"^\s*(?:injection|infusion|inhalation solution|inj)[,:]?\s*([^,;(]+)", text, re.I)
+    name = m.group(1) if m else re.split(r"[,;(]", text, maxsplit=1)[0]
+    name = re.sub(r"\s*\d.*$", "", name).strip()
+    return name if 2 < len(name) <= 60 else ""
+
+
+# --- surgery ---------------------------------------------------------------------------------------
+_ACTIONS = (
+    ("replacement", r"\b(replacement|replace|arthroplasty|arthrp|prosth\w*)\b"),
+    (
+        "removal",
+        r"\b(removal|remove|rmvl|excision|exc|excise|resection|extraction|ectomy|\w+ectomy|amputation)\b",
+    ),
+    ("biopsy", r"\b(biopsy|bx)\b"),
+    ("repair", r"\b(repair|rpr|repr|reconstruction|reconstruct|\w+plasty|\w+rrhaphy|closure)\b"),
+    ("drainage", r"\b(drainage|drain|i&d|incision and drainage|aspiration|aspirate)\b"),
+    ("insertion", r"\b(insertion|insert|insj|implant\w*|placement|place)\b"),
+    ("injection", r"\b(injection|inject|inj)\b"),
+    ("destruction", r"\b(destruction|destroy|ablation|ablate|dstrj)\b"),
+    ("fusion", r"\b(fusion|arthrodesis)\b"),
+    ("release", r"\b(release|decompression|decompress)\b"),
+    ("fracture treatment", r"\b(fracture|fx)\b"),
+)
+_ACTION_RX = tuple((n, re.compile(rx)) for n, rx in _ACTIONS)
+
+
+def action(text: str) -> str:
+    t = _norm(text)
+    return next((n for n, rx in _ACTION_RX if rx.search(t)), "")
+
+
+@dataclass(frozen=True)
+class ServiceFacts:
+    """What kind of service a descriptor names (see the section comment above); empty when silent."""
+
+    modality: str = ""
+    body_part: str = ""
+    specimen: str = ""
+    method: str = ""
+    analyte: str = ""
+    place: str = ""
+    level: str = ""
+    vaccine: str = ""
+    dose: str = ""
+    drug: str = ""
+    route: str = ""
+    unit: str = ""
+    action: str = ""
+
+
+def parse_service(text: str) -> ServiceFacts:
+    return ServiceFacts(
+        modality=modality(text),
+        body_part=body_part(text),
+        specimen=specimen(text),
+        method=method(text),
+        analyte=analyte(text),
+        place=place(text),
+        level=level(text),
+        vaccine=vaccine(text),
+        dose=dose(text),
+        drug=drug_name(text),
+        route=route(text),
+        unit=unit(text),
+        action=action(text),
+    )
+
+
+def merge_service(*facts: ServiceFacts) -> ServiceFacts:
+    """Each fact from the first text that states it (list the most trusted text first)."""
+    return ServiceFacts(
+        **{
+            name: next((getattr(f, name) for f in facts if getattr(f, name)), "")
+            for name in ServiceFacts.__dataclass_fields__
+        }
+    )

@@ -176,8 +176,25 @@ def _without_official(text: str, facts: Facts) -> str:
     }
     for official in sorted(official_texts, key=len, reverse=True):
         if len(official) > 3:
-            text = re.sub(re.escape(official), " ", text, flags=re.IGNORECASE)
+            text = _drop_ci(text, official)
     return text
+
+
+def _drop_ci(text: str, part: str) -> str:
+    """Replace every case-insensitive occurrence of `part` with a space. A string search: compiling a regex
+    for each of a code's official texts made the checks the slowest step of an explanation."""
+    low, needle = text.lower(), part.lower()
+    if needle not in low:
+        return text
+    if len(low) != len(text) or len(needle) != len(part):  # lower() changed a length: use a regex
+        return re.sub(re.escape(part), " ", text, flags=re.IGNORECASE)
+    out, i = [], 0
+    while (j := low.find(needle, i)) >= 0:
+        out.append(text[i:j])
+        out.append(" ")
+        i = j + len(needle)
+    out.append(text[i:])
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -319,6 +336,8 @@ def run(expl: Explanation, facts: Facts) -> tuple[list[dict], str, str | None]:
     for extra in (check_pcs_axes(expl, facts), check_laterality(expl, facts)):
         if extra is not None:
             results.append(extra)
+    found = check_facts(expl, facts)
+    results.extend(found or [CheckResult("consistency_facts", True, "no contradiction of the code's facts")])
     failed = [r for r in results if r.severity == "error" and not r.ok]
     reason = "; ".join(f"{r.name}: {r.detail}" for r in failed) or None
     return [r.as_dict() for r in results], ("failed" if failed else "ok"), reason
@@ -326,3 +345,202 @@ def run(expl: Explanation, facts: Facts) -> tuple[list[dict], str, str | None]:
 
 def reading_grade(checks: list[dict]) -> float | None:
     return next((c.get("value") for c in checks if c.get("name") == "reading_level"), None)
+
+
+# -- facts the explanation must not contradict (issue 12) ------------------------------------------------
+# Each rule reads the code's facts (kind, descriptor facts, title) and the explanation's own words with the
+# official texts taken out, so an official descriptor that says "iv" never counts against the writer.
+
+_NEGATED = r"(?:not|no|never|without|does not use|doesn't use|instead of)\b[^.;\n]{0,25}"
+_RADIATION_CLAIM = re.compile(r"\b(x-rays?|radiation|radioactive)\b", re.I)
+_CONTRAST_CLAIM = re.compile(r"\b(contrast (?:dye|material|agent)|dye)\b", re.I)
+_IV_CLAIM = re.compile(r"\b(into a vein|intravenous(?:ly)?|through a vein|iv line|infusion)\b", re.I)
+_SURGICAL = re.compile(
+    r"\b(surgeon|incision|general anesthesia|sedation|catheters? and (?:guide)?wires?|plan a ride home|"
+    r"operating room|stitches|surgical cut)\b",
+    re.I,
+)
+_BLEEDING = re.compile(r"\bbleeding\b", re.I)
+_DISEASE_FRAMING = re.compile(
+    r"what caused (?:this|it)|can it be prevented|\b(?:this|the) (?:disease|illness)\b|treatment options|"
+    r"symptoms depend on the condition",
+    re.I,
+)
+_NEW_PATIENT_CLAIM = re.compile(
+    r"\bif you are a new patient\b|\bnew patients? (?:should|must|need)\b|\bas a new patient\b", re.I
+)
+_RETURNING_CLAIM = re.compile(r"\bnew or returning\b|\breturning patient\b|\bestablished patients?:", re.I)
+_WAIT_AND_WATCH = re.compile(r"waiting and watching|watchful waiting|wait and see", re.I)
+_OFFICE_OR_HOSPITAL = re.compile(
+    r"\b(?:in|at) (?:a|the|an)? ?(?:provider's )?(?:office|hospital|clinic)\b", re.I
+)
+_BILLED_ONCE = re.compile(r"\bbilled once\b", re.I)
+_PER_UNIT_CLAIM = re.compile(r"\bbilled per [\d.]+\s*(?:ml|mg|mcg)\b|\bper [\d.]+\s*ml unit\b", re.I)
+_SELF_HARM = re.compile(r"\bintentional self-harm\b|\bsuicide attempt\b|\bsuicidal\b", re.I)
+_NOT_SURGICAL_KINDS = frozenset(
+    {
+        "specimen_collection",
+        "lab",
+        "vaccine",
+        "drug",
+        "visit",
+        "telehealth",
+        "home_visit",
+        "reporting",
+        "status",
+        "agent",
+        "drug_administration",
+    }
+)
+_NORMAL_PREGNANCY = re.compile(
+    r"\b(uncomplicated|normal pregnancy|supervision of normal|weeks of gestation|outcome of delivery|pregnant state|"
+    r"pregnancy test|single live birth|liveborn)\b",
+    re.I,
+)
+
+
+def _claims(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first claim that is not negated within its clause ("not X-rays", "No contrast dye")."""
+    for m in rx.finditer(text):
+        before = text[max(0, m.start() - 40) : m.start()]
+        clause = re.split(r"[.;:\n]", before)[-1]
+        if re.search(_NEGATED + r"$", clause, re.I) or re.search(r"\b(not|no|never|without)\b", clause, re.I):
+            continue
+        return m
+    return None
+
+
+def check_facts(expl: Explanation, facts: Facts) -> list[CheckResult]:
+    """Every wrong class issue 12 found on real pages: kind, modality, contrast, route, unit, place, new vs
+    established, laterality, the service as its own alternative, surgical text on non-surgical kinds,
+    disease framing of normal pregnancy and status codes, and the crisis line on self-harm codes."""
+    from medcodes.codesets import descriptor_facts as df
+
+    text = _text(expl)  # only searched for the crisis line, which official text never carries
+    body = _without_official(_text(expl, tuple(s.key for s in expl.sections if s.key != "name")), facts)
+    sv, dsc = facts.service, facts.descriptor
+    out: list[CheckResult] = []
+
+    def rule(name: str, bad: re.Match[str] | str | None, detail: str, where: str = body) -> None:
+        if bad is None or bad == "":
+            return
+        snippet = _snippet(where, bad) if isinstance(bad, re.Match) else bad
+        out.append(
+            CheckResult(
+                name, False, f"{facts.system_name} {facts.record.display}: {detail}: \u201c{snippet}\u201d"
+            )
+        )
+
+    if facts.kind in ("imaging", "agent") and sv.modality and sv.modality not in df.RADIATION:
+        rule(
+            "consistency_modality",
+            _claims(_RADIATION_CLAIM, body),
+            f"{sv.modality} uses no X-rays or radiation",
+        )
+    if facts.contrast == {df.WITHOUT} and facts.kind == "imaging":
+        rule(
+            "consistency_contrast",
+            _claims(_CONTRAST_CLAIM, body),
+            "the study is without contrast, but the text warns of contrast",
+        )
+    if sv.route == df.ORAL and facts.kind in ("drug",):
+        rule(
+            "consistency_route",
+            _claims(_IV_CLAIM, body),
+            "the drug is taken by mouth, but the text says it goes into a vein",
+        )
+    if facts.kind == "skin_substitute":
+        rule(
+            "consistency_unit", _BILLED_ONCE.search(body), "a skin substitute is billed per square centimeter"
+        )
+    if facts.kind == "vaccine":
+        rule("consistency_unit", _PER_UNIT_CLAIM.search(body), "a vaccine code is billed per dose")
+        if sv.vaccine and not re.search(re.escape(sv.vaccine.split(" (")[0]), body, re.I):
+            out.append(
+                CheckResult("consistency_kind", False, f"the vaccine against {sv.vaccine} is not named")
+            )
+    if facts.kind == "home_visit":
+        setting = _text(expl, ("setting",))
+        rule(
+            "consistency_place",
+            _claims(_OFFICE_OR_HOSPITAL, setting),
+            "a home visit takes place at home",
+            setting,
+        )
+    # Billing sections explain how visit codes differ in general ("new or established patient"): not a claim.
+    advice = _without_official(
+        _text(expl, tuple(s.key for s in expl.sections if s.key not in ("name", "billing"))), facts
+    )
+    if dsc.patient == {df.ESTABLISHED} and facts.kind in ("visit", "home_visit", "telehealth"):
+        rule(
+            "consistency_patient",
+            _NEW_PATIENT_CLAIM.search(advice),
+            "the visit is for an established patient",
+            advice,
+        )
+    if dsc.patient == {df.NEW} and facts.kind in ("visit", "home_visit", "telehealth"):
+        rule("consistency_patient", _RETURNING_CLAIM.search(advice), "the visit is for a new patient", advice)
+    sides = dsc.laterality & {df.LEFT, df.RIGHT}
+    if facts.system in ("cpt", "hcpcs") and len(sides) == 1 and df.BILATERAL not in dsc.laterality:
+        other = ({df.LEFT, df.RIGHT} - sides).pop()
+        if other in _side_mentions(body):
+            out.append(
+                CheckResult(
+                    "consistency_laterality",
+                    False,
+                    f"the code is for the {next(iter(sides))} side, but the text mentions the {other} side",
+                )
+            )
+    alts = _text(expl, ("alternatives",))
+    if alts and sv.modality and facts.kind == "imaging":
+        first_words = [re.split(r"[:,]", a, maxsplit=1)[0].strip().lower() for a in alts.splitlines()]
+        if sv.modality.lower() in first_words:
+            out.append(
+                CheckResult(
+                    "consistency_alternative", False, f"the alternatives list {sv.modality}, the test itself"
+                )
+            )
+    if facts.common_name and alts and re.search(rf"^{re.escape(facts.common_name)}\b", alts, re.I | re.M):
+        out.append(CheckResult("consistency_alternative", False, "the alternatives list the service itself"))
+    if facts.kind in _NOT_SURGICAL_KINDS:
+        rule("consistency_surgical", _SURGICAL.search(body), f"{facts.kind.replace('_', ' ')} is not surgery")
+    if facts.kind in ("reporting", "visit", "telehealth", "vaccine", "status") and not facts.unlisted:
+        rule(
+            "consistency_surgical",
+            _BLEEDING.search(_text(expl, ("risks",))),
+            f"{facts.kind} has no bleeding risk",
+        )
+    if facts.kind in ("anesthesia",) or (
+        facts.kind == "procedure"
+        and re.search(
+            r"\b(delivery|cesarean|products of conception)\b",
+            facts.title + " " + (facts.common_name or ""),
+            re.I,
+        )
+    ):
+        rule(
+            "consistency_alternative",
+            _WAIT_AND_WATCH.search(body),
+            "waiting and watching is no alternative here",
+        )
+    if facts.kind == "status" or (facts.kind == "pregnancy" and _NORMAL_PREGNANCY.search(facts.title)):
+        rule(
+            "consistency_framing",
+            _DISEASE_FRAMING.search(body),
+            "a normal pregnancy or a status is not a disease",
+        )
+    if facts.kind == "reporting":
+        rule(
+            "consistency_kind",
+            re.search(r"\b(?:the|this) (?:procedure|surgery|visit)\b(?! code)", body, re.I),
+            "a reporting code is not a service",
+        )
+    if _SELF_HARM.search(facts.title) and "988" not in text:
+        out.append(
+            CheckResult(
+                "crisis_line",
+                False,
+                "an intentional self-harm code must give the 988 Suicide & Crisis Lifeline",
+            )
+        )
+    return out

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from medcodes.codesets import descriptor_facts as df
 from medcodes.explain.kinds import betos_of, kind_of
 from medcodes.explain.profiles import Profile, profile_for
 from medcodes.models import CodeRecord, CodeView, Note
@@ -43,6 +44,43 @@ class Facts:
     # Inclusion terms of the ICD-10-CM category and subcategories above the code, narrowest first, as
     # (ancestor display, text). Chapters and blocks are left out: their includes are broader than any one code.
     ancestor_terms: list[tuple[str, str]] = field(default_factory=list)
+    # Excludes, code-first and use-additional notes of the category and subcategories above an ICD-10-CM
+    # code: the official conventions apply them to every code below.
+    ancestor_notes: list[tuple[str, Note]] = field(default_factory=list)
+    common_name: str | None = None  # the project's plain name (codesets/common_names)
+    service: df.ServiceFacts = field(
+        default_factory=df.ServiceFacts
+    )  # what the descriptors say the service is
+    descriptor: df.DescriptorFacts = field(
+        default_factory=df.DescriptorFacts
+    )  # side, contrast, patient, approach
+
+    @property
+    def contrast(self) -> frozenset[str]:
+        """Contrast stated by the descriptor, the PCS contrast axis, or implied: a plain X-ray that names no
+        contrast uses none."""
+        axis = self.axis("contrast")
+        if axis is not None and axis.label:
+            return frozenset({df.WITHOUT if axis.label.lower() == "none" else df.WITH})
+        if self.descriptor.contrast:
+            return self.descriptor.contrast
+        if self.kind == "imaging" and self.service.modality in (
+            df.XRAY,
+            df.MAMMOGRAPHY,
+            df.DEXA,
+            df.ULTRASOUND,
+        ):
+            return frozenset({df.WITHOUT})
+        return frozenset()
+
+    def attr(self, *path: str) -> Any:
+        """A nested value of the code's attrs (e.g. attr("pfs", "global")), or None."""
+        value: Any = self.record.attrs or {}
+        for key in path:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+        return value
 
     @property
     def system(self) -> str:
@@ -159,7 +197,10 @@ def parse_axes(attrs: dict[str, Any]) -> list[Axis]:
 _INCLUDES = ("inclusion", "includes")
 
 
-def _ancestor_terms(view: CodeView) -> list[tuple[str, str]]:
+_INHERITED = ("excludes1", "excludes2", "code_first", "use_additional", "code_also")
+
+
+def _ancestor_terms(view: CodeView, inherited: list[tuple[str, Note]] | None = None) -> list[tuple[str, str]]:
     rec, crumbs = view.record, view.breadcrumb
     if rec.system != "icd10cm":
         return []
@@ -169,11 +210,23 @@ def _ancestor_terms(view: CodeView) -> list[tuple[str, str]]:
         if anc.kind not in ("category", "subcategory"):
             continue
         for n in view.notes_of(anc.code):
+            if inherited is not None and n.type in _INHERITED and n.text.lower() not in own:
+                own.add(n.text.lower())
+                inherited.append((anc.display, n))
             # A text ending in ":" only introduces a list, it is not a name of its own.
             if n.type in _INCLUDES and n.text.lower() not in own and not n.text.rstrip().endswith(":"):
                 own.add(n.text.lower())
                 out.append((anc.display, n.text))
     return out
+
+
+def _common_name(system: str, code: str) -> str | None:
+    from medcodes.codesets import common_names
+
+    try:
+        return common_names.load().get((system, code))
+    except common_names.CommonNameError:  # a broken names file fails its own tests, not every page
+        return None
 
 
 def gather(store: Store, rec: CodeRecord, view: CodeView | None = None) -> Facts:
@@ -182,9 +235,27 @@ def gather(store: Store, rec: CodeRecord, view: CodeView | None = None) -> Facts
         view = store.code_view(rec)
     crumbs = view.breadcrumb
     path = [c.title for c in crumbs]
-    kind = kind_of(rec, path)
-    terms = [t for t, _origin in store.terms(rec.system, rec.code)]
+    term_rows = store.terms(rec.system, rec.code)
+    terms = [t for t, _origin in term_rows]
+    common = _common_name(rec.system, rec.code)
+    # The descriptors of the code, most trusted first: the project's plain name, the long and short
+    # descriptors, the CLFS long descriptor.
+    texts = [
+        t for t in (common, rec.title, rec.short_title, *(t for t, o in term_rows if o == "clfs_long")) if t
+    ]
+    kind = kind_of(rec, path, [t for t in texts if t not in (rec.title, rec.short_title)])
+    service = (
+        df.merge_service(*(df.parse_service(t) for t in texts))
+        if rec.system != "icd10cm"
+        else df.ServiceFacts(body_part=df.body_part(rec.title))
+    )
+    inherited: list[tuple[str, Note]] = []
+    anc_terms = _ancestor_terms(view, inherited)
     return Facts(
+        ancestor_notes=inherited,
+        common_name=common,
+        service=service,
+        descriptor=df.merge(*(df.parse(t) for t in texts)),
         record=rec,
         kind=kind,
         path=path,
@@ -193,5 +264,5 @@ def gather(store: Store, rec: CodeRecord, view: CodeView | None = None) -> Facts
         profile=profile_for(rec.system, rec.code, kind),
         axes=parse_axes(rec.attrs),
         chapter=next((c.title for c in crumbs if c.kind == "chapter"), None),
-        ancestor_terms=_ancestor_terms(view),
+        ancestor_terms=anc_terms,
     )

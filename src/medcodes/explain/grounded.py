@@ -11,6 +11,7 @@ from medcodes.explain import Explanation, Section
 from medcodes.explain.facts import Facts
 from medcodes.explain.kinds import betos_of
 from medcodes.explain.profiles import pcs_approach, table
+from medcodes.explain.specific import adjust, article
 from medcodes.explain.templates import KIND_LABELS, specs
 
 WRITER = "grounded"
@@ -107,6 +108,8 @@ def _name(facts: Facts) -> Section:
     common = next((t for t in facts.terms if t.lower() != rec.title.lower()), None)
     if rec.short_title and rec.short_title.lower() != rec.title.lower():
         items.append(f"Short name: {rec.short_title}")
+    if facts.common_name:
+        items.append(f"Common name: {facts.common_name}")
     if common:
         items.append(f"Also known as: {common}")
     if facts.kind == "diagnosis":
@@ -141,7 +144,10 @@ def _unlisted_items() -> list[str]:
 
 def _intro(facts: Facts, noun: str) -> str:
     where = f" in the {facts.category} group" if facts.category else ""
-    return f"{facts.label} {facts.record.display} is a {noun}{where}. Its official description is {_quote(facts.title)}."
+    return (
+        f"{facts.label} {facts.record.display} is {article(noun)} {noun}{where}. "
+        f"Its official description is {_quote(facts.title)}."
+    )
 
 
 def _code_sentence(facts: Facts) -> str | None:
@@ -415,6 +421,64 @@ def _fallback(facts: Facts) -> dict[str, Section]:
     }
 
 
+# Profile keys that feed a section of another name.
+_PROFILE_KEY = {"procedure_description": "steps", "patient_experience": "experience"}
+
+
+def _from_profile(facts: Facts) -> dict[str, Section]:
+    """The newer kinds: every section straight from the kind's profile (and its service profile)."""
+    p = facts.profile
+    out: dict[str, Section] = {}
+    for spec in specs(facts.kind):
+        if spec.key == "name":
+            continue
+        value = p.get(_PROFILE_KEY.get(spec.key, spec.key))
+        if spec.shape == "text":
+            out[spec.key] = Section(spec.key, "", text=_sentence(" ".join(_list(value))) if value else "")
+        else:
+            out[spec.key] = Section(spec.key, "", items=_list(value))
+    rec = facts.record
+    lead_key = "what_it_is" if "what_it_is" in out else "summary"
+    if rec.system == "icd10cm":
+        lead = [f"{facts.label} {rec.display} means {_quote(rec.title)}."]
+        if facts.kind == "status":
+            lead.append("It records a reason for a visit or a fact about your health, not a disease.")
+        elif re.search(
+            r"\b(uncomplicated|normal|routine|supervision of normal|weeks of gestation|outcome of delivery|"
+            r"single live birth|pregnant state)\b",
+            rec.title,
+            re.I,
+        ):
+            lead.append("It records a normal part of pregnancy or birth, not a disease.")
+        else:
+            lead.append(
+                "It records a condition or care related to pregnancy, childbirth or the weeks after birth."
+            )
+        notes = [f"{_NOTE_LABELS.get(n.type, n.type)}: {n.text}" for n in facts.notes]
+        if "coding_notes" in out:
+            out["coding_notes"].items = notes + out["coding_notes"].items or [
+                "This code has no extra coding notes of its own."
+            ]
+    else:
+        lead = [_intro(facts, KIND_LABELS[facts.kind])]
+        if facts.unlisted:
+            lead.append(_unlisted_text(facts, "service"))
+    extra = out[lead_key].text if lead_key in out else ""
+    out[lead_key] = Section(lead_key, "", text=" ".join([*lead, extra]).strip())
+    if facts.unlisted:
+        key = "billing" if "billing" in out else lead_key
+        sec = out[key]
+        if spec_shape(facts.kind, key) == "text":
+            sec.text = (sec.text + " " + " ".join(_unlisted_items())).strip()
+        else:
+            sec.items = sec.items + _unlisted_items()
+    return out
+
+
+def spec_shape(kind: str, key: str) -> str:
+    return next((s.shape for s in specs(kind) if s.key == key), "text")
+
+
 _WRITERS = {
     "procedure": _procedure,
     "imaging": _procedure,
@@ -428,7 +492,8 @@ _WRITERS = {
 
 
 def write(facts: Facts) -> Explanation:
-    by_key = _WRITERS[facts.kind](facts)
+    by_key = _WRITERS.get(facts.kind, _from_profile)(facts)
+    adjust(facts, by_key)
     by_key["name"] = _name(facts)
     sections = []
     for spec in specs(facts.kind):

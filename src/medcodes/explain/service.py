@@ -8,6 +8,17 @@ from medcodes.models import SYSTEMS, CodeView
 from medcodes.store import Store
 
 
+def grounded_for(store: Store, system: str, code: str) -> Explanation | None:
+    """The grounded explanation, checked, even where an LLM answer is stored (tests and benches)."""
+    rec = store.get(system, code)
+    if rec is None:
+        return None
+    facts = gather(store, rec)
+    expl = grounded.write(facts)
+    expl.checks, expl.status, expl.reason = checks.run(expl, facts)
+    return expl
+
+
 def explanation_for(store: Store, system: str, code: str, view: CodeView | None = None) -> Explanation | None:
     if system not in SYSTEMS:
         return None

@@ -12,7 +12,27 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-KINDS: tuple[str, ...] = ("procedure", "lab", "imaging", "visit", "diagnosis", "supply", "drug", "fallback")
+KINDS: tuple[str, ...] = (
+    "procedure",
+    "lab",
+    "imaging",
+    "visit",
+    "diagnosis",
+    "supply",
+    "drug",
+    "fallback",
+    "specimen_collection",
+    "drug_administration",
+    "vaccine",
+    "reporting",
+    "anesthesia",
+    "telehealth",
+    "home_visit",
+    "pregnancy",
+    "skin_substitute",
+    "agent",
+    "status",
+)
 
 KIND_LABELS: dict[str, str] = {
     "procedure": "procedure",
@@ -23,6 +43,17 @@ KIND_LABELS: dict[str, str] = {
     "supply": "supply or equipment",
     "drug": "drug",
     "fallback": "code",
+    "specimen_collection": "specimen collection",
+    "drug_administration": "drug administration service",
+    "vaccine": "vaccine",
+    "reporting": "reporting code",
+    "anesthesia": "anesthesia service",
+    "telehealth": "telehealth visit",
+    "home_visit": "home visit",
+    "pregnancy": "pregnancy code",
+    "skin_substitute": "skin substitute",
+    "agent": "tracer or contrast agent",
+    "status": "status or encounter code",
 }
 
 
@@ -157,7 +188,158 @@ FALLBACK = (
     _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
 )
 
+SPECIMEN_COLLECTION = (
+    _s("name", "Name of the Service", "mixed", "official name, then common name as a bullet"),
+    _s("summary", "Summary", "text", "which sample is collected and how"),
+    _s("purpose", "Purpose", "text", "why the sample is collected"),
+    _s("preparation", "Preparation", "list", "what the patient does beforehand"),
+    _s("sample", "How the Sample Is Taken", "steps", "how the specimen is collected, in order"),
+    _s("duration", "Duration", "text", "how long it usually takes"),
+    _s("setting", "Setting", "text", "where the sample is taken"),
+    _s("personnel", "Personnel", "list", "who collects it"),
+    _s("risks", "Risks", "list", "risks of collecting the sample"),
+    _s(
+        "billing", "How This Code Is Billed", "text", "what the code pays for (the collection, not the tests)"
+    ),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+DRUG_ADMINISTRATION = (
+    _s("name", "Name of the Service", "mixed", "official name, then common name as a bullet"),
+    _s("summary", "Summary", "text", "how a drug or fluid is given"),
+    _s("purpose", "Purpose", "text", "why the drug is given this way"),
+    _s("preparation", "Preparation", "list", "what the patient does beforehand"),
+    _s("how_given", "How It Is Given", "steps", "the steps, in order"),
+    _s("duration", "Duration", "text", "how long it usually takes"),
+    _s("setting", "Setting", "text", "where it is given"),
+    _s("personnel", "Personnel", "list", "who gives it"),
+    _s("risks", "Risks", "list", "risks of the injection or infusion itself"),
+    _s(
+        "billing",
+        "How This Code Is Billed",
+        "text",
+        "the code pays for giving the drug; the drug has its own code",
+    ),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+VACCINE = (
+    _s("name", "Name of the Vaccine", "mixed", "official name, then common name as a bullet"),
+    _s("summary", "Summary", "text", "which disease the vaccine protects against"),
+    _s("what_it_prevents", "What It Protects Against", "list", "the disease and why it matters"),
+    _s("who_needs_it", "Who Gets It", "list", "who usually gets it"),
+    _s("how_given", "How It Is Given", "list", "route and dose"),
+    _s("side_effects", "Possible Side Effects", "list", "common, mild side effects and rare ones"),
+    _s("billing_unit", "Billing", "text", "the code is the vaccine product; giving it has its own code"),
+    _s("setting", "Setting", "text", "where it is given"),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+REPORTING = (
+    _s("name", "Name", "mixed", "official name"),
+    _s("summary", "Summary", "text", "what the code reports"),
+    _s("what_it_reports", "What the Code Reports", "list", "what the provider records with it"),
+    _s("billing", "How This Code Is Used", "list", "reporting only: no separate payment"),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+ANESTHESIA = (
+    _s("name", "Name of the Service", "mixed", "official name, then common name as a bullet"),
+    _s("summary", "Summary", "text", "which surgery the anesthesia is for"),
+    _s("purpose", "Purpose", "text", "keeping the patient safe and comfortable during the procedure"),
+    _s("preparation", "Preparation", "list", "fasting and medicines"),
+    _s("what_happens", "What Happens", "steps", "the steps, in order"),
+    _s("personnel", "Personnel", "list", "who gives and watches the anesthesia"),
+    _s("risks", "Risks", "list", "anesthesia risks"),
+    _s("recovery", "Recovery", "list", "waking up and going home"),
+    _s("billing", "How Anesthesia Is Billed", "text", "base units plus time"),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+TELEHEALTH = (
+    _s("name", "Name of the Service", "mixed", "official name, then common name as a bullet"),
+    _s("summary", "Summary", "text", "what kind of remote visit this is"),
+    _s("what_happens", "What Happens During the Visit", "list", "what the provider usually does"),
+    _s("who_needs_it", "Who Uses It", "list", "who has this kind of visit"),
+    _s("preparation", "How to Prepare", "list", "device, connection, quiet place"),
+    _s("duration", "Duration", "text", "how long it usually takes"),
+    _s("setting", "Setting", "text", "where patient and provider are"),
+    _s("personnel", "Personnel", "list", "who is involved"),
+    _s("billing", "How This Visit Is Billed", "text", "what decides the code"),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+HOME_VISIT = (
+    _s("name", "Name of the Service", "mixed", "official name, then common name as a bullet"),
+    _s("summary", "Summary", "text", "a visit in the patient's home"),
+    _s("what_happens", "What Happens During the Visit", "list", "what the provider usually does"),
+    _s("who_needs_it", "Who Needs It", "list", "who has home visits"),
+    _s("preparation", "How to Prepare", "list", "what to have ready at home"),
+    _s("duration", "Duration", "text", "how long it usually takes"),
+    _s("setting", "Setting", "text", "the patient's home or residence"),
+    _s("personnel", "Personnel", "list", "who comes"),
+    _s("billing", "How This Visit Is Billed", "text", "what decides the code"),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+PREGNANCY = (
+    _s("name", "Name", "mixed", "official name, then other names as bullets"),
+    _s("what_it_is", "What It Means", "text", "what the code records about the pregnancy"),
+    _s("care", "Care", "list", "the care that usually goes with it"),
+    _s("what_to_expect", "What to Expect", "list", "what usually happens next"),
+    _s("warning_signs", "When to Get Help", "list", "signs that need a call or urgent care"),
+    _s("coding_notes", "Coding Notes", "list", "official notes for this code"),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+SKIN_SUBSTITUTE = (
+    _s("name", "Name of the Product", "mixed", "official name, then common name as a bullet"),
+    _s("summary", "Summary", "text", "what a skin substitute is"),
+    _s("uses", "What It Is Used For", "list", "wounds it is used on"),
+    _s("how_it_is_used", "How It Is Applied", "steps", "the steps, in order"),
+    _s("billing_unit", "Billing Unit", "text", "billed by the area covered"),
+    _s("risks", "Risks", "list", "possible problems"),
+    _s("setting", "Setting", "text", "where it is applied"),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+AGENT = (
+    _s("name", "Name of the Agent", "mixed", "official name, then common name as a bullet"),
+    _s("summary", "Summary", "text", "what the tracer or contrast agent is"),
+    _s("uses", "What It Is Used For", "list", "which tests use it"),
+    _s("how_given", "How It Is Given", "list", "route"),
+    _s("billing_unit", "Billing Unit", "text", "the unit in the descriptor"),
+    _s("side_effects", "Possible Side Effects", "list", "general side effects"),
+    _s("setting", "Setting", "text", "where it is given"),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
+STATUS = (
+    _s("name", "Name", "mixed", "official name, then other names as bullets"),
+    _s(
+        "what_it_is",
+        "What It Means",
+        "text",
+        "what the code records: a reason for a visit or a status, not a disease",
+    ),
+    _s("why_used", "Why It Is Used", "list", "when providers use it"),
+    _s("what_to_expect", "What to Expect", "list", "the care that usually goes with it"),
+    _s("coding_notes", "Coding Notes", "list", "official notes for this code"),
+    _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
+)
+
 TEMPLATES: dict[str, tuple[SectionSpec, ...]] = {
+    "specimen_collection": SPECIMEN_COLLECTION,
+    "drug_administration": DRUG_ADMINISTRATION,
+    "vaccine": VACCINE,
+    "reporting": REPORTING,
+    "anesthesia": ANESTHESIA,
+    "telehealth": TELEHEALTH,
+    "home_visit": HOME_VISIT,
+    "pregnancy": PREGNANCY,
+    "skin_substitute": SKIN_SUBSTITUTE,
+    "agent": AGENT,
+    "status": STATUS,
     "procedure": PROCEDURE,
     "lab": LAB,
     "imaging": IMAGING,
