@@ -13,7 +13,7 @@ from live import LiveServer
 CLI = Path(sys.executable).with_name("schemathesis")
 
 
-def test_no_server_errors_anywhere_in_the_openapi_document(fixture_db):
+def test_no_server_errors_anywhere_in_the_openapi_document(fixture_db, tmp_path):
     assert CLI.exists(), "schemathesis is missing: `pip install -e '.[test]'` installs it"
     with LiveServer(fixture_db) as srv:
         run = subprocess.run(
@@ -37,6 +37,7 @@ def test_no_server_errors_anywhere_in_the_openapi_document(fixture_db):
             capture_output=True,
             text=True,
             timeout=300,
+            cwd=tmp_path,  # its cache folder goes there, not into the work tree
         )
     summary = run.stdout[-3000:]
     assert run.returncode == 0, summary + run.stderr[-2000:]
