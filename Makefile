@@ -22,8 +22,11 @@ $(BIN)/medcodes: pyproject.toml
 install: $(BIN)/medcodes
 
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.
+# npm fetches NLM's autocomplete-lhc widget and esbuild, which bundles it for the widget test.
 install-test: install
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq npm >/dev/null)
+	npm ci --prefix tests/browser/widget --no-audit --no-fund --loglevel=error
 
 build: install
 	$(BIN)/medcodes build --db $(DB) $(if $(DATA),--data-dir $(DATA),)

@@ -14,6 +14,7 @@ from medcodes.search import Hit
 from medcodes.similar import similar_for
 from medcodes.store import Store
 from medcodes.systems import LABELS
+from medcodes.systems import get as get_system
 
 
 class HitOut(BaseModel):
@@ -261,3 +262,39 @@ def similar_document(store: Store, rec: CodeRecord, limit: int = 10) -> SimilarL
         for s in similar_for(store, rec.system, rec.code, limit)
     ]
     return SimilarList(system=rec.system, code=rec.code, display=rec.display, title=rec.title, similar=items)
+
+
+# -- bulk export ---------------------------------------------------------------------------------
+
+EXPORT_FIELDS = (
+    "system",
+    "code",
+    "display",
+    "title",
+    "common_name",
+    "short_title",
+    "kind",
+    "billable",
+    "parent",
+    "effective_date",
+    "termination_date",
+)
+
+
+def export_row(rec: CodeRecord) -> dict:
+    """One line of GET /api/v1/export/{system}.jsonl (and one row of the .csv): the readable title,
+    the project's common name (when the database carries one), kind, billable, parent and dates."""
+    common = getattr(rec, "common_name", None) or (rec.attrs or {}).get("common_name")
+    return {
+        "system": rec.system,
+        "code": rec.code,
+        "display": rec.display,
+        "title": rec.title,
+        "common_name": common if isinstance(common, str) and common else None,
+        "short_title": rec.short_title,
+        "kind": rec.kind,
+        "billable": rec.billable,
+        "parent": get_system(rec.system).display(rec.parent) if rec.parent else None,
+        "effective_date": rec.effective_date,
+        "termination_date": rec.termination_date,
+    }

@@ -6,6 +6,8 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,18 @@ def _row_to_record(row: sqlite3.Row | tuple, texts: dict[int, str] | None = None
         termination_date=term,
         attrs=decoded,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SuccessorRow:
+    """A deleted or replaced code and a code to use instead (possibly in another system)."""
+
+    system: str
+    old: str
+    new_system: str
+    new: str
+    date: str | None
+    source: str
 
 
 def is_current(rec: CodeRecord, on: date | None = None) -> bool:
@@ -346,7 +360,62 @@ class Store:
             }
         return self._versions
 
-    def iter_codes(self, system: str | None = None, *, leaves_only: bool = False):
+    def has_table(self, name: str) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+            ).fetchone()
+            is not None
+        )
+
+    def successors(self, system: str, code: str) -> list[SuccessorRow] | None:
+        """Codes that replace a deleted one (code_successors, written by the history step); None when the
+        database has no such table, so callers can tell "no successor" from "history not loaded"."""
+        if not self.has_table("code_successors"):
+            return None
+        rows = self.conn.execute(
+            "SELECT system, old, new_system, new, date, source FROM code_successors"
+            " WHERE system = ? AND old = ? ORDER BY new_system, new",
+            (system, canonical(code)),
+        ).fetchall()
+        return [SuccessorRow(*r) for r in rows]
+
+    def concepts(
+        self,
+        system: str,
+        *,
+        under: str | None = None,
+        active_on: date | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[int, list[CodeRecord]]:
+        """(total, one page) of a system's nodes in release order: all of them, or `under` and its
+        descendants; with `active_on`, only those in effect on that date."""
+        where, args = ["codes.system = ?"], [system]
+        if active_on is not None:
+            iso = active_on.isoformat()
+            where.append("(codes.effective_date IS NULL OR codes.effective_date <= ?)")
+            where.append("(codes.termination_date IS NULL OR codes.termination_date > ?)")
+            args += [iso, iso]
+        cond = " AND ".join(where)
+        if under is None:
+            head, src = "", "codes"
+        else:
+            # The node and everything below it; depth capped against a malformed cycle.
+            head = (
+                "WITH RECURSIVE sub(code, n) AS (SELECT ?, 0 UNION ALL SELECT codes.code, sub.n + 1"
+                " FROM codes JOIN sub ON codes.system = ? AND codes.parent = sub.code WHERE sub.n < 20) "
+            )
+            src = "codes JOIN sub ON codes.code = sub.code"
+            args = [canonical(under), system, *args]
+        total = self.conn.execute(f"{head}SELECT COUNT(*) FROM {src} WHERE {cond}", args).fetchone()[0]
+        rows = self.conn.execute(
+            f"{head}SELECT {_QCOLS} FROM {src} WHERE {cond} ORDER BY codes.sort LIMIT ? OFFSET ?",
+            [*args, limit, offset],
+        ).fetchall()
+        return total, [self._record(r) for r in rows]
+
+    def iter_codes(self, system: str | None = None, *, leaves_only: bool = False) -> Iterator[CodeRecord]:
         sql = f"SELECT {_COLS} FROM codes"
         where, args = [], []
         if system:

@@ -1,4 +1,5 @@
-"""The FastAPI application: HTML pages and the JSON API under /api/v1, over one read-only database."""
+"""The FastAPI application: HTML pages, the JSON API under /api/v1, the FHIR facade under /fhir and the
+NLM-compatible search under /api/{table}/v3/search, over one read-only database."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from fastapi import FastAPI
 
 from medcodes import __version__
 from medcodes.store import Store
-from medcodes.web import api, pages
+from medcodes.web import api, fhir, openapi, pages
+from medcodes.web.api import nlm
 from medcodes.web.deps import get_store
 
 __all__ = ["app_from_env", "create_app", "get_store"]
@@ -26,7 +28,12 @@ def create_app(db_path: Path | str | None = None, cors_origins: list[str] | None
         redoc_url=None,
     )
     app.state.store = store
-    api.install(app, store)  # its own app at /api/v1, with JSON errors
+    api_app = api.install(app, store)  # its own app at /api/v1, with JSON errors
+    fhir_app = fhir.create_fhir_app(store)  # OperationOutcome errors, application/fhir+json
+    app.mount(fhir.PREFIX, fhir_app)
+    nlm_app = nlm.create_nlm_app(store)  # after /api/v1, which would otherwise fall to it
+    app.mount(nlm.PREFIX, nlm_app)
+    openapi.describe(app, [(api.PREFIX, api_app), (nlm.PREFIX, nlm_app), (fhir.PREFIX, fhir_app)])
     _cors(app, cors_origins)
     pages.install(app)  # HTML pages, static files, gzip and HTML error pages
     return app

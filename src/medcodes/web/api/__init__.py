@@ -3,14 +3,11 @@ with its own JSON error handlers. Its OpenAPI description is served by the main 
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 
 from medcodes import __version__
 from medcodes.store import Store
-from medcodes.web.api import codes, errors, explain, history, payment, policies, search, similar
+from medcodes.web.api import codes, errors, explain, export, history, payment, policies, search, similar
 
 PREFIX = "/api/v1"
 ROUTERS = (
@@ -21,6 +18,7 @@ ROUTERS = (
     similar.router,
     history.router,
     payment.router,
+    export.router,
 )
 
 
@@ -34,18 +32,7 @@ def create_api(store: Store) -> FastAPI:
 
 
 def install(app: FastAPI, store: Store) -> FastAPI:
-    """Mount the API on `app` and describe it in `app`'s OpenAPI document."""
+    """Mount the API on `app` (web/openapi.py describes it in `app`'s OpenAPI document)."""
     api = create_api(store)
     app.mount(PREFIX, api)
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            spec = get_openapi(
-                title=app.title, version=app.version, description=app.description, routes=api.routes
-            )
-            spec["paths"] = {PREFIX + path: item for path, item in spec.get("paths", {}).items()}
-            app.openapi_schema = spec
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
     return api
