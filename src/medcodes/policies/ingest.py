@@ -61,6 +61,8 @@ def links_from_mentions(mentions: list[Mention]) -> list[repo.CodeLink]:
     definite is not also kept as merely "listed"."""
     seen: dict[tuple[str, str, str], repo.CodeLink] = {}
     for m in mentions:
+        if m.extra.get("flag"):
+            continue  # an over-wide range stays text (see wide_ranges), never one link per code
         for code in m.codes:
             key = (m.system, code, m.disposition)
             if key not in seen:
@@ -68,6 +70,13 @@ def links_from_mentions(mentions: list[Mention]) -> list[repo.CodeLink]:
                 seen[key] = repo.CodeLink(m.system, code, m.disposition, m.evidence, ctx[:300], m.page)
     definite = {(s, c) for (s, c, d) in seen if d != "listed"}
     return [ln for (s, c, d), ln in seen.items() if d != "listed" or (s, c) not in definite]
+
+
+def wide_ranges(mentions: list[Mention]) -> dict:
+    """Ranges too wide to link code by code, kept as written with the reason (for the policy page)."""
+    out = [{"system": m.system, "range": m.code, "codes": m.extra.get("range_size"), "reason": m.extra["flag"],
+            "context": m.context[:200]} for m in mentions if m.extra.get("flag")]
+    return {"wide_ranges": out} if out else {}
 
 
 class Ingester:
@@ -203,7 +212,7 @@ class Ingester:
             file=str(path) if not url else None,
             checksum=doc.checksum,
             pages=npages,
-            attrs={"kind": doc.kind, "mentions": len(mentions), **meta.attrs()},
+            attrs={"kind": doc.kind, "mentions": len(mentions), **meta.attrs(), **wide_ranges(mentions)},
         )
         saved = repo.save(self.conn, record, links)
         return FileResult(
