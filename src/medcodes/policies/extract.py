@@ -12,8 +12,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from medcodes.policies.codeindex import CodeIndex
 from medcodes.policies import shapes
+from medcodes.policies.codeindex import CodeIndex
 from medcodes.policies.documents import Page
 
 # A dotted ICD-10-CM code may be split after its dot by a line break (table cells, wrapped text).
