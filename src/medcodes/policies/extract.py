@@ -267,15 +267,24 @@ def _context(lines: _Lines, i: int, offset: int) -> str:
 _SENT_END = re.compile(r"[.;!?:](?=\s)|\n\s*\n")
 
 
+_ROW_OPEN = re.compile(r"^[ \t|\u2022]*[0-9A-Z]\d{3}[0-9A-Z]\b", re.M)
+
+
 def _sentence(text: str, start: int, end: int) -> str:
     line_start = text.rfind("\n", 0, start) + 1
-    if not text[line_start:start].strip("| \t"):
+    line_end = text.find("\n", end)
+    line_end = line_end if line_end >= 0 else len(text)
+    prev = text[max(0, line_start - 200) : max(0, line_start - 1)].rstrip().rsplit("\n", 1)[-1].rstrip()
+    wrapped = prev.endswith(("(", ",")) or text[line_start:line_end].rstrip().endswith((",", "("))
+    if not text[line_start:start].strip("| \t") and not wrapped:
         # A line that opens with the code is a table row or list item: the row is the sentence.
-        line_end = text.find("\n", end)
-        return re.sub(r"\s+", " ", text[line_start : line_end if line_end >= 0 else len(text)]).strip()
+        return re.sub(r"\s+", " ", text[line_start:line_end]).strip()
     lo = max(0, start - 400)
     ends = [m.end() for m in _SENT_END.finditer(text, lo, start)]
     s = ends[-1] if ends else lo
+    # never reach back into the code table above: its rows' notes are theirs, not this sentence's
+    if _ROW_OPEN.search(text, s, line_start):
+        s = line_start
     m = _SENT_END.search(text, end, min(len(text), end + 400))
     e = m.end() if m else min(len(text), end + 400)
     return re.sub(r"\s+", " ", text[s:e]).strip()
