@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medcodes.policies import disposition, docmeta, documents, mcd, ncd, repo
+from medcodes.policies import criteria, disposition, docmeta, documents, mcd, ncd, repo
 from medcodes.policies import metadata as md
 from medcodes.policies.codeindex import CodeIndex
 from medcodes.policies.documents import Document, DocumentError
@@ -212,7 +212,8 @@ class Ingester:
             file=str(path) if not url else None,
             checksum=doc.checksum,
             pages=npages,
-            attrs={"kind": doc.kind, "mentions": len(mentions), **meta.attrs(), **wide_ranges(mentions)},
+            attrs={"kind": doc.kind, "mentions": len(mentions), **meta.attrs(), **wide_ranges(mentions),
+                   **({"criteria": crit} if (crit := criteria.excerpts(doc)) else {})},
         )
         saved = repo.save(self.conn, record, links)
         return FileResult(

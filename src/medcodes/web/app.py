@@ -22,9 +22,9 @@ def create_app(db_path: Path | str | None = None, cors_origins: list[str] | None
         redoc_url=None,
     )
     app.state.store = store
-    from medcodes.web import api, api_explain, api_policies, api_similar
+    from medcodes.web import api, api_explain, api_policies, api_policy_feed, api_similar
 
-    for module in (api, api_explain, api_policies, api_similar):
+    for module in (api, api_explain, api_policy_feed, api_policies, api_similar):
         app.include_router(module.router, prefix="/api/v1")
     api.install(app)  # JSON error bodies; the pages' handlers below defer to them for /api paths
     _cors(app, cors_origins)

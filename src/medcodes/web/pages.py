@@ -97,11 +97,16 @@ def policy_page(request: Request, policy_id: str):
         )
     ]
     n = sum(len(rows) for _, _, rows in groups)
+    from medcodes.policies.criteria import extras_of
+    from medcodes.policies.export import http_url
+
     return render(
         request,
         store,
         "policy.html",
         policy=detail,
+        extras=extras_of(store, detail.id),
+        original_url=http_url(detail.url),
         groups=groups,
         n_codes=n,
         cpt=any(r.get("system") == "cpt" for _, _, rows in groups for r in rows),
