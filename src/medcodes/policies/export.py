@@ -15,7 +15,9 @@ from datetime import date, datetime
 from xml.sax.saxutils import escape
 
 _HTTP = re.compile(r"^https?://\S+$")
-_TAG = re.compile(r"<[^<>]{0,400}>")
+# HTML markup only: a snippet that says "<criteria>" in words keeps them (the page escapes them).
+_TAG = re.compile(r"</?(?:p|li|ul|ol|em|strong|b|i|u|span|div|h[1-6]|br|hr|a|td|th|tr|table|tbody|thead|sup|sub|font)"
+                  r"\b[^<>]{0,400}>", re.I)
 
 
 def http_url(url: str | None) -> str | None:
