@@ -3,7 +3,9 @@
 Each label file names a document under ../shared/data (read at run time, never copied) and lists the code
 mentions found by reading it: system, code or range as written, line or page, and optionally the
 disposition. Items are compared per document as sets of (system, code-or-range). Labelled codes that are
-not in the database are reported apart: the extractor must reject them by design.
+not in the database are reported apart: the extractor must reject them by design. `metadata.tsv` holds the
+payer, title, number and effective date of every labelled document; the bench reports the share of documents
+with all four right.
 
     .venv/bin/python bench/policy_extraction.py [--db data/medcodes.sqlite] [--repeat 3]
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sqlite3
 import statistics
 import sys
@@ -19,7 +22,8 @@ import time
 from pathlib import Path
 
 from medcodes.codes import canonical
-from medcodes.policies import disposition, documents
+from medcodes.policies import disposition, docmeta, documents
+from medcodes.policies import metadata as md
 from medcodes.policies.codeindex import CodeIndex
 from medcodes.policies.extract import Extractor
 
@@ -91,6 +95,57 @@ def report_dispositions(confusion: dict[tuple[str, str], int], unextracted: int,
         print("\n".join(errors))
 
 
+META_FIELDS = ("payer", "title", "number", "effective_date")
+
+
+def _norm(value: str | None) -> str:
+    """Compare metadata the way a person would: case, spacing, quotes and dash variants do not matter."""
+    s = (value or "").strip().lower()
+    s = re.sub(r"[\u2010-\u2015\u2212]", "-", s)
+    s = re.sub(r"[\u2018\u2019\u201c\u201d\"']", "", s)
+    return re.sub(r"\s+", " ", s).strip(" .:")
+
+
+def read_metadata_labels() -> dict[str, dict[str, str]]:
+    out = {}
+    for line in (LABELS / "metadata.tsv").read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = (line.split("\t") + [""] * 5)[:5]
+        out[parts[0]] = dict(zip(META_FIELDS, parts[1:], strict=True))
+    return out
+
+
+def report_metadata(verbose: bool) -> None:
+    """Share of documents whose payer, title, number and effective date are all right."""
+    labels = read_metadata_labels()
+    # As `medcodes policies ingest` does: a manifest beside the documents (INDEX.csv) is read first.
+    manifests = {}
+    for m in sorted((SHARED / "policies").rglob("*")):
+        if m.name in md.MANIFEST_NAMES:
+            manifests.update(md.load_manifest(m).entries)
+    right = {f: 0 for f in META_FIELDS}
+    all_right = 0
+    errors = []
+    for doc_name, want in sorted(labels.items()):
+        path = SHARED / doc_name
+        got = docmeta.resolve(documents.load(path), path, manifests.get(str(path.resolve())))
+        ok = True
+        for f in META_FIELDS:
+            g = getattr(got, f)
+            if _norm(g) == _norm(want[f]):
+                right[f] += 1
+            else:
+                ok = False
+                errors.append(f"  {doc_name.rsplit('/', 1)[-1][:40]} {f}: want {want[f]!r}, got {g!r}")
+        all_right += ok
+    n = len(labels)
+    fields = "  ".join(f"{f} {right[f]}/{n}" for f in META_FIELDS)
+    print(f"metadata accuracy (all four fields right): {all_right / n:.3f} ({all_right}/{n})   {fields}")
+    if verbose:
+        print("\n".join(errors))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", default=os.environ.get("MEDCODES_DB", "data/medcodes.sqlite"))
@@ -109,7 +164,7 @@ def main() -> int:
     pages_total = 0
     load_times, extract_times = [], []
     problems = []
-    files = sorted(LABELS.glob("*.tsv"))
+    files = sorted(f for f in LABELS.glob("*.tsv") if f.name != "metadata.tsv")
     for label_file in files:
         doc_name, items = read_labels(label_file)
         path = SHARED / doc_name
@@ -170,6 +225,7 @@ def main() -> int:
     )
     print(f"precision: {precision:.3f}   recall: {recall:.3f}   (tp {tp}, fp {fp}, fn {fn})")
     report_dispositions(confusion, disp_unextracted, disp_errors if args.verbose else [])
+    report_metadata(args.verbose)
     load_s, ext_s = sum(load_times), sum(extract_times)
     print(
         f"pages: {pages_total}   extraction+disposition: {pages_total / ext_s:,.0f} pages/s "

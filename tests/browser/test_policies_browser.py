@@ -62,14 +62,14 @@ def test_code_page_lists_policy_with_payer_and_disposition_then_policy_page(page
     page.goto(f"{server.url}/codes/cpt/81327")
     section = page.locator("section.policies")
     expect(section.locator("h2")).to_contain_text("Medical Policies and Guidelines")
-    item = section.locator("li", has=page.locator("a.policy-title[href*='carelon']")).first
+    item = section.locator("table.payer-compare tbody tr", has=page.locator("a[href*='carelon']")).first
     expect(item).to_be_visible()
-    expect(item.locator(".policy-meta")).to_contain_text(re.compile("carelon", re.I))
-    expect(item.locator(".badge")).to_have_text("Not medically necessary")
+    expect(item.locator("td.payer")).to_contain_text(re.compile("carelon", re.I))
+    expect(item.locator("td.stance .badge")).to_have_text("Not medically necessary")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     section.screenshot(path=str(SCREENSHOTS / "policies-code-81327.png"))
 
-    item.locator("a.policy-title").click()
+    item.locator("td.policy a[href^='/policies/']").click()
     page.wait_for_url(re.compile(r"/policies/[^/]+$"))
     group = page.locator("section[aria-labelledby='disp-not_medically_necessary']")
     expect(group.locator("h2")).to_contain_text("Not medically necessary")

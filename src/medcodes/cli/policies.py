@@ -27,6 +27,31 @@ def _store(db: Path | None, readonly: bool = True):
 
 
 @app.command()
+def export(
+    db: DbOption = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file instead of standard output.")
+    ] = None,
+):
+    """Write every policy as JSON Lines: id, payer, title, number, dates, source, url and its codes."""
+    from medcodes.policies.export import jsonl
+
+    store = _store(db)
+    lines = jsonl(store)
+    if out_file is None:
+        for line in lines:
+            sys.stdout.write(line)
+        return
+    try:
+        with out_file.open("w", encoding="utf-8") as fh:
+            n = sum(fh.write(line) > 0 for line in lines)
+    except OSError as exc:
+        console.print(f"[red]error:[/] cannot write {out_file}: {exc.strerror or exc}")
+        raise typer.Exit(2) from None
+    console.print(f"{n:,} policies written to {out_file}")
+
+
+@app.command()
 def ingest(
     paths: Annotated[
         list[str], typer.Argument(help="Files, folders (searched recursively) or http(s) URLs.")

@@ -37,7 +37,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         "prior_auth",
         re.compile(
             r"\b(?:prior authori[sz]ation (?:is )?required|requires? prior authori[sz]ation|pre-?authori[sz]ation|"
-            r"pre-?certification (?:is )?required|prior approval|pre-?service review)\b",
+            r"(?:subject to|needs?|with) prior authori[sz]ation|pre-?certification(?: is)?(?: required)?|"
+            r"prior approval(?: is)?(?: required)?|pre-?service review|restricted products?(?:\(s\))?)\b",
             re.I,
         ),
     ),
@@ -63,12 +64,14 @@ _NEUTRAL_HEADING = re.compile(
 # Revision logs restate old decisions ("added 0239U as E/I"): nothing in them decides, up to the next
 # major section.
 _HISTORY_HEADING = re.compile(
-    r"^(?:policy |document |revision |review |guideline update )?(?:history|revisions?|revision log|"
-    r"update information|summary of changes)\b",
+    r"^(?:[\w/ ]{0,30} )?(?:medical )?(?:policy|revision|document) history\b|"
+    r"^(?:policy |document |revision |review |guideline |coding )?(?:history|revisions?|revision (?:log|details)|"
+    r"update information|updates?|update history|summary of changes|(?:policy )?history/revision information|"
+    r"reviews, revisions,? and approvals|(?:policy )?implementation/update information)\b",
     re.I,
 )
 _MAJOR_HEADING = re.compile(
-    r"^(?:references?|bibliography|appendix|coding|codes?|cpt|policy|coverage|description|background|rationale)\b",
+    r"^(?:references?|bibliography|appendix|coding|codes?|cpt|coverage|description|background|rationale)\b",
     re.I,
 )
 # Per-row markers in code tables: "0239U (E/I)", or a "Comments" cell reading "Not Covered".
@@ -79,6 +82,12 @@ _STATUS_CELL = re.compile(
     re.I,
 )
 _COLUMN_HEADER = re.compile(r"^(?:codes?\b|cpt|hcpcs|icd|description)", re.I)
+# Column headers of a code table, possibly one word per line ("CPT®*" / "Codes" / "Description").
+_HEADER_WORDS = re.compile(
+    r"^(?:(?:cpt|hcpcs|icd-?10(?:-cm|-pcs)?|codes?|descriptions?|diagnosis|procedure|modifiers?|comments?|"
+    r"level ii|dosing|maximum units|medication|indication)[\s\u00ae*\u2020/&,]*)+$",
+    re.I,
+)
 _ROW_START = re.compile(r"^\s*(?:CPT\s+|HCPCS\s+)?[0-9A-Z]\d{3}[0-9A-Z]\b")
 _MARK_CLASS = {"E": "investigational", "I": "investigational", "N": "not_medically_necessary", "M": "covered"}
 
@@ -129,6 +138,7 @@ def headings(pages: list[Page]) -> list[tuple[int, str, str | None]]:
     A lead-in is a sentence ending in a colon that introduces a list ("... is considered medically
     necessary when all of the following are met:"); its wrapped lines are joined before classifying."""
     lines = [_WS.sub(" ", ln) for page in pages for ln in page.text.split("\n")]
+    running = running_headers(lines)
     out: list[tuple[int, str, str | None]] = []
     current: tuple[int, str, str | None] = (0, "", None)
     in_history = False
@@ -137,6 +147,11 @@ def headings(pages: list[Page]) -> list[tuple[int, str, str | None]]:
         s = line.strip()
         # a wrapped sentence's last line ("not be limited to:") is no heading
         continued = bool(sentence) and not re.search(r"[.;:]\s*$", sentence[-1]) and s[:1].islower()
+        if _HISTORY_HEADING.match(s) and ":" in s[:60] and not _is_heading(line):
+            in_history, current = True, (n, s[:60], None)  # "Policy Implementation/Update Information: ..."
+        if s in running or _HEADER_WORDS.match(s) or re.match(r"^page:?\s*\d+(\s+of\s+\d+)?$", s, re.I):
+            out.append(current if not in_history else (current[0], current[1], "history"))
+            continue  # a running page header or a column header: the caption above stays in force
         if _is_heading(line) and not continued and not _is_status_cell(lines, n - 1):
             if _COLUMN_HEADER.match(s) and "description" in s.lower():
                 pass  # the column headers under a caption keep the caption in force
@@ -146,6 +161,8 @@ def headings(pages: list[Page]) -> list[tuple[int, str, str | None]]:
                 pass  # a caption inside the revision log
             elif found := classify(s):
                 in_history, current = False, (n, s, found[0])
+            elif _SUB_CAPTION.match(s):
+                pass  # "For the following codes when specified as a component of ...:" narrows, keeps the stance
             elif _NEUTRAL_HEADING.search(s):
                 in_history, current = False, (n, s, None)
             # an undecided short line may be the first line of a wrapped sentence
@@ -154,7 +171,9 @@ def headings(pages: list[Page]) -> list[tuple[int, str, str | None]]:
             sentence = (
                 [*sentence[-3:], s] if not re.search(r"[.;]\s*$", sentence[-1] if sentence else ".") else [s]
             )
-            if s.endswith(":") and not in_history and (found := classify(" ".join(sentence))):
+            if s.endswith(":") and not in_history and (found := classify(s)):
+                current = (n, s[-160:], found[0])
+            elif s.endswith(":") and not in_history and (found := classify(" ".join(sentence))):
                 current = (n, " ".join(sentence)[-160:], found[0])
             elif _TRAILER.match(s) and current[2] and (found := classify(s)):
                 # "These are considered investigational ..." after a list restates what the list is
@@ -165,12 +184,35 @@ def headings(pages: list[Page]) -> list[tuple[int, str, str | None]]:
     return out
 
 
+def running_headers(lines: list[str]) -> set[str]:
+    """Short lines repeated on three or more pages (the policy's name and number at the top of each page)."""
+    counts: dict[str, int] = {}
+    for ln in lines:
+        s = ln.strip()
+        if 3 <= len(s) <= 120:
+            counts[s] = counts.get(s, 0) + 1
+    return {s for s, n in counts.items() if n >= 3 and not _ROW_START.match(s)}
+
+
+_ROW_NOTE = re.compile(
+    r"\((?:investigational|experimental(?:/investigational)?|non-?covered|not covered|not medically necessary|"
+    r"medically necessary|covered|prior authori[sz]ation required|requires prior authori[sz]ation)\)",
+    re.I,
+)
+
+
 def _row_status(lines: list[str], i: int, system: str) -> tuple[str, str] | None:
     """The status a code-table row gives its code: a marker after the code or a status cell below it."""
     if not _ROW_START.match(lines[i]) or system.startswith("icd10"):
         return None
     if m := _ROW_MARK.search(lines[i]):
         return _MARK_CLASS[m.group(0)[1].upper()], m.group(0)
+    # a note in parentheses anywhere in the row, which may wrap over several lines: "(Investigational)"
+    for j in range(i, min(i + 6, len(lines))):
+        if j > i and (_ROW_START.match(lines[j]) or not lines[j].strip()):
+            break
+        if (m := _ROW_NOTE.search(lines[j])) and (found := classify(m.group(0))):
+            return found[0], m.group(0)
     for j in range(i + 1, min(i + 14, len(lines))):
         s = lines[j].strip()
         if _ROW_START.match(lines[j]) or (
@@ -194,6 +236,8 @@ def assign(pages: list[Page], mentions: list[Mention]) -> None:
     heads = headings(pages)
     lines = [_WS.sub(" ", ln) for page in pages for ln in page.text.split("\n")]
     flat = {id(p): _flat_states(p.text) for p in pages if p.text.count("\n") < 3 and len(p.text) > 2000}
+    pm = _PROGRAM.search("\n".join(p.text for p in pages[:2])[:3000])
+    program = pm.group(1) if pm else None
     for m in mentions:
         head = heads[m.line - 1] if 0 < m.line <= len(heads) else (0, "", None)
         if head[2] == "history":
@@ -208,7 +252,7 @@ def assign(pages: list[Page], mentions: list[Mention]) -> None:
             m.disposition, phrase = found
             m.evidence = f'sentence: "{phrase}"'
             continue
-        if head[2]:
+        if head[2] and not (_DIAGNOSIS_CAPTION.search(head[1]) and not m.system.startswith("icd10")):
             m.disposition = head[2]
             m.evidence = f'heading: "{head[1][:160]}"'
             continue
@@ -216,7 +260,19 @@ def assign(pages: list[Page], mentions: list[Mention]) -> None:
         if page is not None and id(page) in flat and (state := _flat_lookup(page.text, flat[id(page)], m)):
             m.disposition, m.evidence = state
             continue
+        if page is not None and id(page) in flat and (state := _position_for_code_list(page.text, m)):
+            m.disposition, m.evidence = state
+            continue
+        if program:
+            m.disposition, m.evidence = "prior_auth", f'document: "{program}"'
+            continue
         m.disposition, m.evidence = "listed", None
+
+
+_SUB_CAPTION = re.compile(r"^(?:for|when|if|including|the following)\b.*:$", re.I)
+_DIAGNOSIS_CAPTION = re.compile(r"\b(?:ICD-?10|diagnos[ie]s)\b", re.I)
+# A program document that opens by naming its restricted products: every product code it lists needs approval.
+_PROGRAM = re.compile(r"^\s*(Restricted Products?(?:\(s\))?)\s*:", re.I | re.M)
 
 
 _SEGMENT = re.compile(r"[^.:!?]*[:]")
@@ -235,6 +291,27 @@ def _flat_states(text: str) -> list[tuple[int, str, str | None]]:
     for m in _FLAT_RESET.finditer(text):
         states.append((m.start(), "", None))
     return sorted(states)
+
+
+_POSITION = re.compile(r"\bPolicy Position\b(.{0,700})", re.S)
+_CODE_LIST = re.compile(
+    r"\b(?:Procedure|CPT|HCPCS)\s+Codes?\s+((?:[0-9A-Z]{5}(?:\s*[,;]\s*|\s+and\s+|\s+))+)\Z"
+)
+
+
+def _position_for_code_list(text: str, m: Mention) -> tuple[str, str] | None:
+    """A flattened web page whose "Procedure Codes" list follows a single policy position ("... is considered
+    experimental/investigational (E/I) and therefore, non-covered."): the codes take that position."""
+    before = m.extra.get("before", "")
+    if not _CODE_LIST.search(before[-400:]):
+        return None
+    pos = _POSITION.search(text)
+    if not pos:
+        return None
+    for sentence in re.split(r"(?<=[.;])\s+", pos.group(1)):
+        if found := classify(sentence):
+            return found[0], f'policy position: "{sentence.strip()[:160]}"'
+    return None
 
 
 def _flat_lookup(text: str, states: list[tuple[int, str, str | None]], m: Mention) -> tuple[str, str] | None:

@@ -88,7 +88,7 @@ def load_bytes(name: str, data: bytes, limits: Limits = LIMITS) -> Document:
     elif kind == "html":
         pages = _split_pages(_html_text(data))
     else:
-        pages = _split_pages(_decode(data))
+        pages = _split_pages(plain_text(_decode(data)))
     if sum(len(p.text) for p in pages) > limits.max_text_chars:
         raise DocumentError(f"too much text: over {limits.max_text_chars:,} characters")
     if not any(p.text.strip() for p in pages):
@@ -107,6 +107,26 @@ def load(path: Path | str) -> Document:
     doc = load_bytes(path.name, data)
     doc.path = str(path)
     return doc
+
+
+_MARKUP = re.compile(r"</?(?:p|li|ul|ol|em|strong|span|div|h[1-6]|br|td|tr|table|a)\b[^>]*>", re.I)
+_BLOCK_MARKUP = re.compile(r"</?(?:p|li|ul|ol|div|h[1-6]|br|tr|table)\b[^>]*>", re.I)
+
+
+def plain_text(text: str) -> str:
+    """A text extract that still carries HTML (a crawler kept a page's embedded markup, with escaped line
+    breaks and entities) becomes plain text, so that contexts and snippets never show markup."""
+    if len(_MARKUP.findall(text[:200000])) < 3 and "&nbsp;" not in text:
+        return text
+    import html
+
+    s = text.replace("\\r\\n", "\n").replace("\\n", "\n").replace("\\r", "\n").replace('\\"', '"')
+    s = s.replace("\\&", "&")
+    s = _BLOCK_MARKUP.sub("\n", s)
+    s = re.sub(r"<[^<>]{0,400}>", " ", s)
+    s = html.unescape(html.unescape(s)).replace("\u00a0", " ")
+    lines = [re.sub(r"[ \t]+", " ", ln).strip() for ln in s.split("\n")]
+    return "\n".join(ln for ln in lines if ln)
 
 
 def _decode(data: bytes) -> str:

@@ -13,27 +13,28 @@ import re
 from dataclasses import dataclass, field
 
 from medcodes import systems
+from medcodes.policies import shapes
 from medcodes.policies.codeindex import CodeIndex
 from medcodes.policies.documents import Page
 
 # A dotted ICD-10-CM code may be split after its dot by a line break (table cells, wrapped text).
+# A stray space after the dot ("G30. 0") is the same code; a code glued to the next word ("81479Unlisted")
+# is still a code.
 _TOKEN = re.compile(
-    r"(?<![A-Za-z0-9])([A-Z][0-9A-Z][0-9A-Z]\.(?:[ \t]*\n[ \t]*)?[0-9A-Z]{1,4}|[0-9A-Z]{3,7})(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])((?:[A-Z][0-9A-Z][0-9A-Z]\.(?:[ \t]*\n[ \t]*|[ \t])?[0-9A-Z]{1,4}|[0-9A-Z]{3,7})(?![A-Za-z0-9])"
+    r"|\d{4}[0-9A-Z](?=[A-Z][a-z]{2}))"
 )
 _PCS_BEFORE = re.compile(r"\bPCS\b[^.\n]{0,30}\Z")
 _RANGE_SEP = re.compile(r"^\s*(?:[-\u2010-\u2015\u2212]|to|through|thru)\s*$", re.I)
-_CPT = systems.get("cpt")
-_HCPCS = systems.get("hcpcs")
-_ICD = systems.get("icd10cm")
-_PCS = systems.get("icd10pcs")
 
 _STATES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
     "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR"
 ).split()
 _ZIP_BEFORE = re.compile(r"(?:\b(?:" + "|".join(_STATES) + r")|Ste\.?|Suite)\s*,?\s+\Z")
+# Word-bounded: "balloon" or "fixation" at the end of the line before a table row is no "n =" sample size.
 _NUMBER_WORDS_BEFORE = re.compile(
-    r"(?:policy|phone|fax|tel|telephone|zip|suite|box|pmid|isbn|issn|lcd|article|ncd|article id|"
+    r"\b(?:mpa|mp|mcg|swog|ecog|nsabp|calgb|rtog|gog|nrg|trial|study|protocol|guideline|policy|phone|fax|tel|telephone|zip|suite|box|pmid|isbn|issn|lcd|article|ncd|article id|"
     r"volume|vol|page|pages|pp|n|ref|reference|id)\W{0,3}(?:number|no\.?|#|id)?\W{0,3}\Z",
     re.I,
 )
@@ -76,21 +77,7 @@ class _Tok:
 
 
 def _shape(code: str, dotted: bool) -> str | None:
-    if dotted:
-        return "icd_dotted"
-    if not any(ch.isdigit() for ch in code):
-        # All-letter PCS codes (DHYBFZZ) look like capitalised words: taken only after words naming PCS.
-        return "pcs_bare" if _PCS.matches(code) else None
-    if _CPT.matches(code):
-        return "cpt5" if code.isdigit() else "cpt_alpha"
-    if _HCPCS.matches(code):
-        return "hcpcs"
-    if _ICD.matches(code):
-        return "icd"
-    if _PCS.matches(code):
-        # Seven digits are also phone and account numbers: taken only after words naming PCS.
-        return "pcs" if any(ch.isalpha() for ch in code) else "pcs_bare"
-    return None
+    return shapes.shape(code, dotted)
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -137,12 +124,40 @@ def _rejected_number(text: str, tok: _Tok, line: str) -> bool:
         return True
     if re.search(r"\d,\Z", before):  # thousands separator: 1,23456
         return True
-    if _ZIP_BEFORE.search(before) or _NUMBER_WORDS_BEFORE.search(before):
+    if _ZIP_BEFORE.search(before) or _NUMBER_WORDS_BEFORE.search(_same_line(before)):
         return True
     if _COUNT_WORDS_AFTER.match(after):
         return True
     # Citations are judged near the token: some extracts put a whole page on one line.
-    return bool(_CITATION.search(text, max(0, tok.start - 100), min(len(text), tok.end + 60)))
+    return _citation_near(text, tok)
+
+
+_ID_BEFORE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{1,4}-\Z")
+_ID_AFTER = re.compile(r"^-(?:\d{1,4}|[A-Z]{1,4})(?![0-9A-Za-z])")
+
+
+def _identifier_part(text: str, tok: _Tok) -> bool:
+    """A code-shaped piece of a longer identifier: a guideline number (09-J1000-78), a trial id
+    (LOXO-TRK-14001), a study id after its group's name (SWOG S0500), a policy id (MPA G2124)."""
+    before = text[max(0, tok.start - 30) : tok.start]
+    after = text[tok.end : tok.end + 8]
+    if _ID_BEFORE.search(before) or _ID_AFTER.match(after):
+        return True
+    return tok.shape != "cpt5" and bool(_NUMBER_WORDS_BEFORE.search(_same_line(before)))
+
+
+def _same_line(before: str) -> str:
+    return before[before.rfind("\n") + 1 :]
+
+
+def _citation_near(text: str, tok: _Tok) -> bool:
+    """A citation around the token. A code opening a line (a table row) is judged on its own line only:
+    the page header above it may carry the plan's web address."""
+    line_start = text.rfind("\n", 0, tok.start) + 1
+    lo = max(0, tok.start - 100)
+    if not text[line_start : tok.start].strip("| \t"):
+        lo = line_start
+    return bool(_CITATION.search(text, lo, min(len(text), tok.end + 60)))
 
 
 def _resolve(tok: _Tok, index: CodeIndex, icd_context: bool, pcs_context: bool = False) -> str | None:
@@ -162,7 +177,7 @@ def _resolve(tok: _Tok, index: CodeIndex, icd_context: bool, pcs_context: bool =
         if icd_context and index.exists("icd10cm", c):
             return "icd10cm"
         # Letter-first PCS codes (B00B0ZZ) have the ICD-10-CM shape too.
-        return "icd10pcs" if _PCS.matches(c) and index.exists("icd10pcs", c) else None
+        return "icd10pcs" if systems.get("icd10pcs").matches(c) and index.exists("icd10pcs", c) else None
     if shape == "pcs":
         return "icd10pcs" if index.exists("icd10pcs", c) else None
     if shape == "pcs_bare":
@@ -198,10 +213,44 @@ def _range_system(a: _Tok, b: _Tok, index: CodeIndex, icd_context: bool) -> str 
     return sa
 
 
+# CPT sections: a range that crosses one is a typo or a catch-all, never a list a policy means code by code.
+_CPT_SECTIONS = ((0, 1999), (10004, 69990), (70010, 79999), (80047, 89398), (90281, 99607))
+# Procedure ranges longer than this are catch-alls ("81200-88291"); diagnosis lists are legitimately long
+# (M05.00-M14.89 is 1,185 codes) so they get a wider bound.
+MAX_RANGE = {"cpt": 300, "hcpcs": 300, "icd10cm": 2500, "icd10pcs": 2500}
+
+
+def _same_family(system: str, lo: str, hi: str, codes: list[str]) -> list[str]:
+    """Keep the codes of the endpoints' family: 0466T-0468T never takes 0466U, 81200-81210 never 8120U."""
+    if system == "cpt":
+        if lo.isdigit() and hi.isdigit():
+            return [c for c in codes if c.isdigit()]
+        return [c for c in codes if c[-1] == lo[-1] and c[:4].isdigit()]
+    if system == "hcpcs":
+        return [c for c in codes if c[0] == lo[0]]
+    return codes
+
+
+def _cpt_section(code: str) -> int | None:
+    if not code[:4].isdigit():
+        return None
+    n = int(code[:5]) if code.isdigit() else -1
+    return next((i for i, (a, b) in enumerate(_CPT_SECTIONS) if a <= n <= b), None)
+
+
+def _too_wide(system: str, lo: str, hi: str, codes: list[str]) -> str | None:
+    """Why a range is kept as text instead of linked to every code in it, or None."""
+    if len(codes) > MAX_RANGE.get(system, 300):
+        return f"range of {len(codes)} codes: kept as written, not linked code by code"
+    if system == "cpt" and lo.isdigit() and hi.isdigit() and _cpt_section(lo) != _cpt_section(hi):
+        return "range crosses CPT sections: kept as written, not linked code by code"
+    return None
+
+
 _LIST_LEFTOVER = re.compile(r"[\s,;/()\-\u2010-\u2015]|\b(?:and|or|to|through)\b", re.I)
 
 
-def _icd_line(line: str, in_icd_section: bool, before: str) -> bool:
+def _icd_line(line: str, in_icd_section: bool, before: str, at_start: bool = False) -> bool:
     """Undotted ICD-10-CM codes (C61, E119) look like many other things: accept them in a line that has a
     dotted ICD code, after "ICD-10 ... code", or in an ICD section on a line holding nothing but codes."""
     if re.search(r"[A-Z][0-9A-Z][0-9A-Z]\.[0-9A-Z]", line) or re.search(
@@ -210,6 +259,10 @@ def _icd_line(line: str, in_icd_section: bool, before: str) -> bool:
         return True
     if not in_icd_section:
         return False
+    if at_start and re.match(
+        r"^\s*[A-Z]\d\d\b", line
+    ):  # a diagnosis-list row: "C55 Malignant neoplasm of ..."
+        return True
     rest = _TOKEN.sub("", line)
     return len(_LIST_LEFTOVER.sub("", rest)) <= 2
 
@@ -234,15 +287,24 @@ def _context(lines: _Lines, i: int, offset: int) -> str:
 _SENT_END = re.compile(r"[.;!?:](?=\s)|\n\s*\n")
 
 
+_ROW_OPEN = re.compile(r"^[ \t|\u2022]*[0-9A-Z]\d{3}[0-9A-Z]\b", re.M)
+
+
 def _sentence(text: str, start: int, end: int) -> str:
     line_start = text.rfind("\n", 0, start) + 1
-    if not text[line_start:start].strip("| \t"):
+    line_end = text.find("\n", end)
+    line_end = line_end if line_end >= 0 else len(text)
+    prev = text[max(0, line_start - 200) : max(0, line_start - 1)].rstrip().rsplit("\n", 1)[-1].rstrip()
+    wrapped = prev.endswith(("(", ",")) or text[line_start:line_end].rstrip().endswith((",", "("))
+    if not text[line_start:start].strip("| \t") and not wrapped:
         # A line that opens with the code is a table row or list item: the row is the sentence.
-        line_end = text.find("\n", end)
-        return re.sub(r"\s+", " ", text[line_start : line_end if line_end >= 0 else len(text)]).strip()
+        return re.sub(r"\s+", " ", text[line_start:line_end]).strip()
     lo = max(0, start - 400)
     ends = [m.end() for m in _SENT_END.finditer(text, lo, start)]
     s = ends[-1] if ends else lo
+    # never reach back into the code table above: its rows' notes are theirs, not this sentence's
+    if _ROW_OPEN.search(text, s, line_start):
+        s = line_start
     m = _SENT_END.search(text, end, min(len(text), end + 400))
     e = m.end() if m else min(len(text), end + 400)
     return re.sub(r"\s+", " ", text[s:e]).strip()
@@ -256,6 +318,7 @@ class Extractor:
         mentions: list[Mention] = []
         line_base = 0
         icd_section = False
+        last_icd_row = -100  # document line of the last diagnosis-table row (a dotted code opening a line)
         for page in pages:
             lines = _Lines.of(page.text)
             toks = _tokens(page.text)
@@ -268,12 +331,22 @@ class Extractor:
                     continue
                 li = lines.index(tok.start)
                 line = lines.line(li)
-                icd_ctx = _icd_line(line, heading_flags[li], page.text[max(0, tok.start - 40) : tok.start])
+                at_start = not page.text[lines.starts[li] : tok.start].strip("| \t\u2022")
+                # a diagnosis table carries on across a page break: a row within a few lines of the last one
+                in_table = at_start and line_base + li - last_icd_row <= 12
+                icd_ctx = _icd_line(
+                    line,
+                    heading_flags[li] or in_table,
+                    page.text[max(0, tok.start - 40) : tok.start],
+                    at_start,
+                )
+                if at_start and tok.shape == "icd_dotted":
+                    last_icd_row = line_base + li
                 if tok.shape == "cpt5" and _rejected_number(page.text, tok, line):
                     continue
-                if tok.shape != "icd_dotted" and _CITATION.search(
-                    page.text, max(0, tok.start - 100), min(len(page.text), tok.end + 60)
-                ):
+                if tok.shape != "icd_dotted" and _identifier_part(page.text, tok):
+                    continue
+                if tok.shape != "icd_dotted" and _citation_near(page.text, tok):
                     continue
                 if tok.shape in ("hcpcs", "icd") and re.search(
                     r"\b(?:LCD|NCD|Article|Policy)\W{0,3}\Z", page.text[max(0, tok.start - 12) : tok.start]
@@ -285,8 +358,11 @@ class Extractor:
                     sep = page.text[tok.end : nxt.start]
                     if _RANGE_SEP.match(sep) and "\n\n" not in sep:
                         system = _range_system(tok, nxt, self.index, icd_ctx)
-                        if system and tok.code < nxt.code:
-                            codes = self.index.expand(system, tok.code, nxt.code)
+                        if system and tok.code != nxt.code:
+                            codes = _same_family(
+                                system, tok.code, nxt.code, self.index.expand(system, tok.code, nxt.code)
+                            )
+                            flag = _too_wide(system, tok.code, nxt.code, codes)
                             if codes:
                                 used.add(k + 1)
                                 mentions.append(
@@ -299,7 +375,10 @@ class Extractor:
                                         context=_context(lines, li, tok.start),
                                         sentence=_sentence(page.text, tok.start, nxt.end),
                                         is_range=True,
-                                        extra={"before": page.text[max(0, tok.start - 500) : tok.start]},
+                                        extra={
+                                            "before": page.text[max(0, tok.start - 500) : tok.start],
+                                            **({"flag": flag, "range_size": len(codes)} if flag else {}),
+                                        },
                                     )
                                 )
                                 continue
@@ -330,6 +409,10 @@ class Extractor:
             ln = lines.line(i).strip()
             if 0 < len(ln) <= 120 and not _tokens(ln):
                 low = ln.lower()
+                if len(ln) <= 40 and i + 1 < len(lines.starts):
+                    nxt = lines.line(i + 1).strip()
+                    if len(nxt) <= 40 and not _tokens(nxt):
+                        low = f"{low} {nxt.lower()}"
                 if ("icd" in low or "diagnos" in low) and ("code" in low or "icd-10" in low):
                     state = True
                 elif re.search(r"\b(cpt|hcpcs|procedure codes?|references|bibliography)\b", low):

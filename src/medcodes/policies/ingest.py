@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from medcodes.policies import disposition, documents, mcd, ncd, repo
+from medcodes.policies import criteria, disposition, docmeta, documents, mcd, ncd, repo
 from medcodes.policies import metadata as md
 from medcodes.policies.codeindex import CodeIndex
 from medcodes.policies.documents import Document, DocumentError
@@ -65,6 +65,8 @@ def links_from_mentions(mentions: list[Mention]) -> list[repo.CodeLink]:
     definite is not also kept as merely "listed"."""
     seen: dict[tuple[str, str, str], repo.CodeLink] = {}
     for m in mentions:
+        if m.extra.get("flag"):
+            continue  # an over-wide range stays text (see wide_ranges), never one link per code
         for code in m.codes:
             key = (m.system, code, m.disposition)
             if key not in seen:
@@ -72,6 +74,22 @@ def links_from_mentions(mentions: list[Mention]) -> list[repo.CodeLink]:
                 seen[key] = repo.CodeLink(m.system, code, m.disposition, m.evidence, ctx[:300], m.page)
     definite = {(s, c) for (s, c, d) in seen if d != "listed"}
     return [ln for (s, c, d), ln in seen.items() if d != "listed" or (s, c) not in definite]
+
+
+def wide_ranges(mentions: list[Mention]) -> dict:
+    """Ranges too wide to link code by code, kept as written with the reason (for the policy page)."""
+    out = [
+        {
+            "system": m.system,
+            "range": m.code,
+            "codes": m.extra.get("range_size"),
+            "reason": m.extra["flag"],
+            "context": m.context[:200],
+        }
+        for m in mentions
+        if m.extra.get("flag")
+    ]
+    return {"wide_ranges": out} if out else {}
 
 
 class Ingester:
@@ -207,18 +225,7 @@ class Ingester:
     def _document(
         self, doc: Document, path: Path, manifest: md.Meta | None, url: str | None = None
     ) -> FileResult:
-        text_meta = md.from_text(doc.text)
-        side = md.from_sidecar(path) if path.exists() else md.Meta()
-        fname = md.from_filename(path)
-        ident = (manifest or md.Meta()).merged(side).merged(fname).merged(text_meta)
-        pid = md.policy_id(
-            md.Meta(
-                payer=ident.payer,
-                id=ident.id,
-                number=(manifest and manifest.number) or fname.number or text_meta.number,
-            ),
-            path,
-        )
+        meta = docmeta.resolve(doc, path, manifest, url)
         extractor = Extractor(self.index)
         mentions = extractor.extract(doc.pages)
         disposition.assign(doc.pages, mentions)
@@ -226,23 +233,26 @@ class Ingester:
         npages = sum(1 for p in doc.pages) if doc.kind == "pdf" else max((p.number or 1) for p in doc.pages)
         if not links:
             raise DocumentError(f"no CPT, HCPCS or ICD-10 codes found in {npages} page(s)")
-        title = (manifest and manifest.title) or text_meta.title or side.title or _title_guess(doc)
-        if not title:
-            title = (manifest and manifest.label) or path.stem
         record = repo.PolicyRecord(
-            id=pid,
+            id=meta.id,
             source="payer-document",
-            title=title[:200],
-            payer=md.payer_name(ident.payer),
-            number=(manifest and manifest.number) or fname.number or text_meta.number,
-            type=(manifest and manifest.type) or _type_guess(doc.text),
-            effective_date=text_meta.effective_date or ident.effective_date,
-            last_reviewed=text_meta.last_reviewed or ident.last_reviewed,
-            url=url or (public_url(ident.url) if ident.url else None),
+            title=meta.title,
+            payer=meta.payer,
+            number=meta.number,
+            type=meta.type,
+            effective_date=meta.effective_date,
+            last_reviewed=meta.last_reviewed,
+            url=meta.url,
             file=str(path) if not url else None,
             checksum=doc.checksum,
             pages=npages,
-            attrs={"kind": doc.kind, "mentions": len(mentions)},
+            attrs={
+                "kind": doc.kind,
+                "mentions": len(mentions),
+                **meta.attrs(),
+                **wide_ranges(mentions),
+                **({"criteria": crit} if (crit := criteria.excerpts(doc)) else {}),
+            },
         )
         saved = repo.save(self.conn, record, links)
         return FileResult(
@@ -252,7 +262,7 @@ class Ingester:
             1,
             saved.links,
             reason=saved.summary,
-            policy_id=pid,
+            policy_id=meta.id,
             pages=npages,
         )
 
@@ -280,43 +290,6 @@ class Ingester:
         saved = repo.save_many(self.conn, [(r, []) for r in records])
         status = "unchanged" if all(s.status == "unchanged" for s in saved) else "added"
         return FileResult(str(path), "cms-mcd", status, len(saved), 0)
-
-
-def _title_guess(doc: Document) -> str | None:
-    """The first line of the first page that reads like a title."""
-    for line in doc.pages[0].text.split("\n")[:40]:
-        s = line.strip()
-        words = s.split()
-        if not (3 <= len(words) <= 16 and 12 <= len(s) <= 140):
-            continue
-        low = s.lower()
-        if re.search(
-            r"page \d|policy number|effective|http|www\.|©|copyright|-->|\d{1,2}/\d{1,2}/\d{2,4}", low
-        ):
-            continue
-        if sum(ch.isalpha() for ch in s) < 0.7 * len(s.replace(" ", "")):
-            continue
-        return s
-    return None
-
-
-def _type_guess(text: str) -> str:
-    head = text[:5000].lower()
-    for needle, kind in (
-        ("clinical policy bulletin", "Clinical policy bulletin"),
-        ("drug policy", "Drug policy"),
-        ("clinical utilization management guideline", "Clinical UM guideline"),
-        ("clinical guideline", "Clinical guideline"),
-        ("coverage policy", "Coverage policy"),
-        ("national coverage determination", "NCD"),
-        ("billing guideline", "Billing guideline"),
-        ("policy guideline", "Policy guideline"),
-        ("medical coverage guideline", "Medical coverage guideline"),
-        ("medical policy", "Medical policy"),
-    ):
-        if needle in head:
-            return kind
-    return "Policy"
 
 
 def fetch_mcd_codes(ingester: Ingester, client, policy_ids: list[str]) -> IngestReport:

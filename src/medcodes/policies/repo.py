@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -260,3 +261,46 @@ def search(
         [*args, limit, offset],
     ).fetchall()
     return total, [PolicySummary(*r) for r in rows]
+
+
+# -- export, change feed and page extras ----------------------------------------------------------
+
+
+def export_rows(conn: sqlite3.Connection) -> Iterator[tuple[tuple, list[tuple]]]:
+    """(policy row, its code rows) per policy in id order; one query per policy keeps memory flat."""
+    cur = conn.execute(
+        "SELECT id, payer, title, number, effective_date, last_reviewed, file, url FROM policies ORDER BY id"
+    )
+    for row in cur.fetchall():
+        codes = conn.execute(
+            "SELECT system, code, disposition, evidence, context, page FROM policy_codes WHERE policy_id = ?"
+            " ORDER BY system, code, disposition",
+            (row[0],),
+        ).fetchall()
+        yield row, codes
+
+
+def change_rows(conn: sqlite3.Connection, start: str, limit: int) -> list[tuple]:
+    """(policy_id, title, payer, changed_at, summary) of versions recorded at or after `start`, newest first.
+    A changed policy leaves a row in policy_changes; a policy seen for the first time counts from its ingest."""
+    return conn.execute(
+        "SELECT c.policy_id, p.title, p.payer, c.changed_at, c.summary FROM policy_changes c"
+        " LEFT JOIN policies p ON p.id = c.policy_id WHERE c.changed_at >= ?"
+        " UNION ALL SELECT p.id, p.title, p.payer, p.ingested_at,"
+        " 'new policy: ' || (SELECT count(*) FROM policy_codes k WHERE k.policy_id = p.id) || ' code links'"
+        " FROM policies p WHERE p.ingested_at >= ?"
+        " AND NOT EXISTS (SELECT 1 FROM policy_changes c WHERE c.policy_id = p.id)"
+        " ORDER BY 4 DESC, 1 LIMIT ?",
+        (start, start, limit),
+    ).fetchall()
+
+
+def policy_attrs(conn: sqlite3.Connection, policy_id: str) -> dict:
+    """A policy's attrs (criteria, wide ranges, origin); {} when absent or before the tables existed."""
+    try:
+        row = conn.execute("SELECT attrs FROM policies WHERE id = ?", (policy_id,)).fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return {}
+        raise
+    return json.loads(row[0]) if row and row[0] else {}

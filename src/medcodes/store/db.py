@@ -28,9 +28,10 @@ def default_db_path() -> Path:
     return Path(os.environ.get("MEDCODES_DB") or DEFAULT_DB)
 
 
-def code_kinds(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
-    """(system, code, kind) of every node: what the policy extractor holds in memory."""
-    return conn.execute("SELECT system, code, kind FROM codes").fetchall()
+def code_kinds(conn: sqlite3.Connection) -> list[tuple[str, str, str, int, int]]:
+    """(system, code, kind, billable, sort) of every node: what the policy extractor holds in memory
+    (sort is the official release order, used to expand ICD-10 ranges in code-list order)."""
+    return conn.execute("SELECT system, code, kind, billable, sort FROM codes").fetchall()
 
 
 class DatabaseMissing(FileNotFoundError):

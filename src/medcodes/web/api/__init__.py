@@ -7,13 +7,25 @@ from fastapi import FastAPI
 
 from medcodes import __version__
 from medcodes.store import Store
-from medcodes.web.api import codes, errors, explain, export, history, payment, policies, search, similar
+from medcodes.web.api import (
+    codes,
+    errors,
+    explain,
+    export,
+    history,
+    payment,
+    policies,
+    policy_feed,
+    search,
+    similar,
+)
 
 PREFIX = "/api/v1"
 ROUTERS = (
     search.router,
     codes.router,
     explain.router,
+    policy_feed.router,  # before policies: /policies/export is not a policy id
     policies.router,
     similar.router,
     history.router,

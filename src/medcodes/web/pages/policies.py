@@ -6,6 +6,8 @@ import re
 
 from fastapi import APIRouter, Request
 
+from medcodes.policies.criteria import extras_of
+from medcodes.policies.export import http_url
 from medcodes.web.deps import get_store
 from medcodes.web.pages import services
 from medcodes.web.pages.common import not_modified, render
@@ -52,6 +54,8 @@ def policy_page(request: Request, policy_id: str):
         store,
         "policy.html",
         policy=detail,
+        extras=extras_of(store, detail.id),
+        original_url=http_url(detail.url),
         groups=groups,
         n_codes=n,
         cpt=any(r.get("system") == "cpt" for _, _, rows in groups for r in rows),

@@ -42,7 +42,12 @@ def explanation(store: Store, system: str, code: str, view: CodeView | None = No
 
 
 def policies(store: Store, system: str, code: str) -> Section:
-    return _call("policies_for", _policies_for, store, system, code)
+    sec = _call("policies_for", _policies_for, store, system, code)
+    if sec.items:
+        from medcodes.policies.compare import rows
+
+        sec.extra["comparison"] = rows(sec.items)  # one row per policy: the payer comparison table
+    return sec
 
 
 def policy(store: Store, policy_id: str) -> Section:
