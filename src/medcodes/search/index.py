@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 import tantivy
 
-from medcodes.search import storage
+from medcodes.codesets import common_names
+from medcodes.search import storage, vocab
 from medcodes.store.context import SEARCH_DIR, BuildContext
 
 if TYPE_CHECKING:
@@ -35,7 +36,9 @@ INDEXED_NOTES = ("inclusion", "includes")
 
 # Origins of extra terms that name the code itself; drug-table and external-cause lines name a
 # circumstance shared by hundreds of codes, so they only feed the ranked text field.
-KEY_ORIGINS = frozenset({"inclusion", "pcs_index", "clfs_long", "term", "synonym"})
+KEY_ORIGINS = frozenset(
+    {"inclusion", "pcs_index", "clfs_long", "term", "synonym", "index", "hcpcs_index", "hcpcs_drugs"}
+)
 # Words left out of an exact-name key, so that "calculus of kidney" and "kidney calculus" meet.
 KEY_STOP_WORDS = "a an and or of the in on at to for by from nos unspecified type site"
 _UNSPECIFIED_TAIL = re.compile(
@@ -68,6 +71,7 @@ def schema() -> tantivy.Schema:
     sb.add_text_field("alt", stored=False, tokenizer_name=ANALYZER)
     sb.add_text_field("pfx", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("exact", stored=False, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("vkey", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("billable", stored=True, indexed=True, fast=True)
     sb.add_integer_field("eff", stored=False, indexed=True, fast=True)
     sb.add_integer_field("term", stored=False, indexed=True, fast=True)
@@ -138,6 +142,33 @@ def name_key(stems: list[str]) -> str | None:
     return " ".join(kept)
 
 
+def phrase_key(stems: list[str]) -> str | None:
+    """name_key without the length cap: a vocabulary phrase is matched whole, however long."""
+    stop = key_stop()
+    kept = sorted({s for s in stems if s not in stop})
+    return " ".join(kept) or None
+
+
+def vocab_terms(an: tantivy.TextAnalyzer) -> tuple[dict[tuple[str, str], list[str]], dict]:
+    """(system, code) -> the vocabulary phrases naming it, and -> its target terms (vkey)."""
+    phrases: dict[tuple[str, str], list[str]] = defaultdict(list)
+    keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for p in vocab.phrases():
+        key = phrase_key(an.analyze(p.phrase))
+        for i, target in enumerate(p.targets):
+            phrases[target].append(p.phrase)
+            if key:
+                keys[target].add(vocab.target_term(key, i))
+    return phrases, keys
+
+
+def _common_names(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    """The project's plain names: the `common_name` column when the build has one, else the files."""
+    if storage.has_column(conn, "codes", "common_name"):
+        return storage.common_names(conn)
+    return common_names.load()
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
@@ -159,6 +190,12 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
         if origin in KEY_ORIGINS:
             names[(system, code)].append(term)
     an = analyzer()
+    for (system, code), name in _common_names(conn).items():
+        extra[(system, code)].append(name)
+        names[(system, code)].append(name)
+    vocab_phrases, vkeys = vocab_terms(an)
+    for target, phrases in vocab_phrases.items():
+        extra[target].extend(phrases)
     key_cache: dict[str, str] = {}
 
     index = tantivy.Index(schema(), path=str(folder))
@@ -198,6 +235,7 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
             alt=alt,
             pfx=[code[:i] for i in range(1, len(code) + 1)] if "-" not in code else [code],
             exact=sorted(keys),
+            vkey=sorted(vkeys.get((system, code), ())),
             billable=int(billable),
             eff=date_int(eff, 0),
             term=term_i,
