@@ -152,13 +152,19 @@ def phrase_key(stems: list[str]) -> str | None:
 def vocab_terms(an: tantivy.TextAnalyzer) -> tuple[dict[tuple[str, str], list[str]], dict]:
     """(system, code) -> the vocabulary phrases naming it, and -> its target terms (vkey)."""
     phrases: dict[tuple[str, str], list[str]] = defaultdict(list)
-    keys: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for p in vocab.phrases():
+    by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    # Service files first: a phrase that is also a condition row ("mammogram" -> the screening
+    # encounter) ranks its service codes before the diagnosis.
+    for p in sorted(vocab.phrases(), key=lambda p: p.intent != "service"):
         key = phrase_key(an.analyze(p.phrase))
-        for i, target in enumerate(p.targets):
+        for target in p.targets:
             phrases[target].append(p.phrase)
-            if key:
-                keys[target].add(vocab.target_term(key, i))
+            if key and target not in by_key[key]:
+                by_key[key].append(target)
+    keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for key, targets in by_key.items():
+        for i, target in enumerate(targets):
+            keys[target].add(vocab.target_term(key, i))
     return phrases, keys
 
 
@@ -193,9 +199,9 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
     for (system, code), name in _common_names(conn).items():
         extra[(system, code)].append(name)
         names[(system, code)].append(name)
+    # Vocabulary phrases are alt text but stay out of the speller's word list, so the misspellings
+    # a vocabulary lists on purpose ("colonscopy") are still corrected into the words codes use.
     vocab_phrases, vkeys = vocab_terms(an)
-    for target, phrases in vocab_phrases.items():
-        extra[target].extend(phrases)
     key_cache: dict[str, str] = {}
 
     index = tantivy.Index(schema(), path=str(folder))
@@ -211,6 +217,7 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
         if short and short != title:
             alt_parts = [short, *alt_parts]
         alt = "\n".join(alt_parts)
+        phrases = vocab_phrases.get((system, code))
         term_i = date_int(term, NO_END)
         w = prior(system, kind, title, bool(billable), term_i <= today)
         keys = set()
@@ -232,7 +239,7 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
             kind=kind,
             parent=parent or "",
             title=title,
-            alt=alt,
+            alt=alt + "\n" + "\n".join(phrases) if phrases else alt,
             pfx=[code[:i] for i in range(1, len(code) + 1)] if "-" not in code else [code],
             exact=sorted(keys),
             vkey=sorted(vkeys.get((system, code), ())),

@@ -61,13 +61,14 @@ class _Context:
         self.engine = engine
         self.speller = Speller(engine.vocab, protected=lay.lay_words() | vocab.words())
         self.crumbs: dict[tuple[str, str], list[str]] = {}
-        # Vocabulary phrase key -> the intent of the files it comes from ("" when they disagree).
+        # Vocabulary phrase key -> the intent of the files it comes from; a phrase both a service and a
+        # condition ("mammogram": the test, and the reason for the visit) asks for the service.
         self.phrase_intent: dict[str, str] = {}
         for p in vocab.phrases():
             key = phrase_key(engine.stems(p.phrase))
             if key:
                 seen = self.phrase_intent.get(key)
-                self.phrase_intent[key] = p.intent if seen in (None, p.intent) else ""
+                self.phrase_intent[key] = p.intent if seen in (None, p.intent) else "service"
 
     def breadcrumb(self, system: str, parent: str | None) -> list[str]:
         if not parent:
@@ -188,8 +189,10 @@ def _alternative(
     if key:
         exact = tantivy.Query.term_query(engine.schema, "exact", key)
         clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(exact, EXACT_NAME_SCORE)))
-    pkey = phrase_key(all_stems)
-    if pkey:
+    pkeys = {phrase_key(all_stems)}
+    if soft:  # "Diabetes mellitus (DM)" is the phrase "diabetes mellitus"
+        pkeys.add(phrase_key([st for w in words if w not in soft for st in engine.stems(w)]))
+    for pkey in filter(None, pkeys):
         for i, score in enumerate(PHRASE_SCORES):
             term = tantivy.Query.term_query(engine.schema, "vkey", vocab.target_term(pkey, i))
             clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(term, score)))
@@ -259,10 +262,10 @@ def _run(
     return res.count, res.hits, stems  # type: ignore[attr-defined]  # tantivy stubs lack `count`
 
 
-def _correct(ctx: _Context, words: list[str]) -> tuple[list[str], bool]:
+def _correct(ctx: _Context, words: list[str], protect: bool = True) -> tuple[list[str], bool]:
     out, changed = [], False
     for w in words:
-        fixed = ctx.speller.correct(w)
+        fixed = ctx.speller.correct(w, protect)
         if fixed and fixed != w:
             out.append(fixed)
             changed = True
@@ -275,10 +278,17 @@ def _text_search(ctx: _Context, pq: ParsedQuery, f, limit, offset, complete_last
     words = pq.words
     if not words:
         return 0, [], None
-    words, changed = _correct(ctx, words[:-1] if complete_last else words)
+    typed = words[:-1] if complete_last else words
+    words, changed = _correct(ctx, typed)
+    # The project's words are never corrected away ("prolia" is a drug, not "prolif"), but a
+    # misspelling that happens to be one ("colonscopy") also gets its corrected reading.
+    unprotected, _ = _correct(ctx, typed, protect=False)
     if complete_last:
         words = words + [pq.words[-1]]
+        unprotected = unprotected + [pq.words[-1]]
     alternatives = lay.expand(words)
+    if unprotected != words:
+        alternatives += [a for a in lay.expand(unprotected) if a not in alternatives]
     for spelt in intent.spellings(words, ctx.engine.vocab):
         alternatives += [a for a in lay.expand(spelt) if a not in alternatives]
     if complete_last:

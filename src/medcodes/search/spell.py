@@ -22,12 +22,15 @@ class Speller:
                 self._by_first[word[0]].append(word)
         self._all = [w for ws in self._by_first.values() for w in ws]
 
-    def known(self, word: str) -> bool:
-        return word in self.vocab or word in self.protected or norm(word) in self.protected
+    def known(self, word: str, protect: bool = True) -> bool:
+        if word in self.vocab:
+            return True
+        return protect and (word in self.protected or norm(word) in self.protected)
 
-    def correct(self, word: str) -> str | None:
-        """The likeliest vocabulary word for a misspelt one, or None when it is known or hopeless."""
-        if len(word) < MIN_LEN or not word.isalpha() or not word.isascii() or self.known(word):
+    def correct(self, word: str, protect: bool = True) -> str | None:
+        """The likeliest vocabulary word for a misspelt one, or None when it is known or hopeless.
+        With `protect=False` the project's own words (brand names, lay words) are corrected too."""
+        if len(word) < MIN_LEN or not word.isalpha() or not word.isascii() or self.known(word, protect):
             return None
         limit = 1 if len(word) <= 5 else 2
         best = self._best(word, self._by_first.get(word[0], []), limit)
