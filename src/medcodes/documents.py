@@ -33,6 +33,7 @@ class SearchOut(BaseModel):
     limit: int
     offset: int
     results: list[HitOut]
+    unknown_codes: list[str] = []  # pasted codes found in no code system, as typed
 
 
 class Crumb(BaseModel):

@@ -52,6 +52,7 @@ def api_search(
         limit=limit,
         offset=offset,
         results=[hit_document(h) for h in res.results],
+        unknown_codes=res.unknown,
     )
 
 
