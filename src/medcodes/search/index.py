@@ -96,8 +96,9 @@ def prior(system: str, kind: str, title: str, billable: bool, terminated: bool) 
     low = title.lower()
     if billable:
         w += 0.6
-    elif kind in ("chapter", "section"):
-        w -= 0.5
+    elif kind in ("chapter", "section") or (system == "icd10pcs" and kind != "code"):
+        # Headings (and PCS tables, which no one bills) rank below codes with the same words.
+        w -= 1.0
     if "unspecified" in low or "not otherwise specified" in low:
         w += 0.5
     if "subsequent encounter" in low or low.endswith("sequela"):

@@ -69,7 +69,7 @@ def parse(q: str | None) -> ParsedQuery:
     if not text:
         return pq
     pasted = [t for t in _PASTE_SEP.split(text) if t]
-    if 2 <= len(pasted) <= MAX_PASTED and all(_pasted_code(t) for t in pasted):
+    if 2 <= len(pasted) <= MAX_PASTED and all(_pasted_code(t) for t in pasted) and any(map(codeish, pasted)):
         pq.pasted = pasted
         return pq
     m = _RANGE.match(text)
@@ -96,6 +96,7 @@ def parse(q: str | None) -> ParsedQuery:
 
 
 def _pasted_code(token: str) -> bool:
-    """A token that can only be a code: code-shaped, at least three characters, with a digit."""
+    """A token read as a code in a list of codes: three to eight letters and digits, with a digit
+    (a code that exists nowhere is reported as unknown, so it need not look like any system's)."""
     c = canonical(token)
-    return len(c) >= 3 and codeish(c) and bool(looks_like(c))
+    return 3 <= len(c) <= 8 and c.isalnum() and c.isascii() and any(ch.isdigit() for ch in c)

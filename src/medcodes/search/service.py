@@ -28,6 +28,9 @@ EXACT_NAME_SCORE = 150.0
 # Added when the query is a phrase of the project's vocabulary, for its target codes in the file's
 # order: each step is far enough above the next that the static prior (at most x2) cannot swap them.
 PHRASE_SCORES = (2000.0, 700.0, 250.0, 90.0)
+# A vocabulary phrase inside a longer query ("x-ray, lower back, minimum four views"): its targets
+# get this much times the share of the query's words the phrase covers, in the same steps.
+SPAN_SCORE = 600.0
 # Added to codes of the systems the query's intent prefers (a service -> CPT and HCPCS, then PCS;
 # a condition -> ICD-10-CM): enough to lift them over other systems with the same words.
 INTENT_SCORES = {
@@ -173,7 +176,11 @@ def _word_query(engine: Engine, stem: str) -> tantivy.Query:
 
 
 def _alternative(
-    engine: Engine, words: list[str], strict: bool, soft: set[str] = frozenset()  # type: ignore[assignment]
+    engine: Engine,
+    words: list[str],
+    strict: bool,
+    soft: set[str] = frozenset(),  # type: ignore[assignment]
+    phrases: dict[str, str] | None = None,
 ) -> tuple[tantivy.Query | None, set[str]]:
     clauses, stems = [], set()
     hard = [w for w in words if w not in SOFT_WORDS and w not in soft] or words
@@ -192,11 +199,49 @@ def _alternative(
     pkeys = {phrase_key(all_stems)}
     if soft:  # "Diabetes mellitus (DM)" is the phrase "diabetes mellitus"
         pkeys.add(phrase_key([st for w in words if w not in soft for st in engine.stems(w)]))
-    for pkey in filter(None, pkeys):
+    # The whole query as a phrase, and service phrases inside it, match on their own: "cataract
+    # surgery left eye" finds the surgery codes, whose names lack "left eye". A condition phrase
+    # inside a longer query only adds to codes with every word ("type 2 diabetes with kidney
+    # disease" wants the combination code, not the general diabetes code).
+    alone = {k: 1.0 for k in pkeys if k}
+    joined: dict[str, float] = {}
+    if phrases and len(words) > 1:
+        for key, share in _spans(engine, words, phrases):
+            weight = SPAN_SCORE / PHRASE_SCORES[0] * share
+            (alone if phrases[key] == "service" else joined).setdefault(key, weight)
+    clauses += _phrase_clauses(engine, joined)
+    text = tantivy.Query.boolean_query(clauses)
+    if not alone:
+        return text, stems
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, text), *_phrase_clauses(engine, alone)]), stems
+
+
+def _phrase_clauses(engine: Engine, weights: dict[str, float]) -> list[tuple]:
+    out = []
+    for pkey, weight in weights.items():
         for i, score in enumerate(PHRASE_SCORES):
             term = tantivy.Query.term_query(engine.schema, "vkey", vocab.target_term(pkey, i))
-            clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(term, score)))
-    return tantivy.Query.boolean_query(clauses), stems
+            out.append((tantivy.Occur.Should, tantivy.Query.const_score_query(term, score * weight)))
+    return out
+
+
+def _spans(engine: Engine, words: list[str], phrases: dict[str, str]) -> list[tuple[str, float]]:
+    """Vocabulary phrases inside the query, with the share of its words they cover: phrases of two
+    or more words, and single long words that name a service, drug or device ("remicade infusion")."""
+    stems = [engine.stems(w) for w in words]
+    out = []
+    n = len(words)
+    for i in range(n):
+        for j in range(i + 1, min(n, i + 6) + 1):
+            if j - i == n:
+                continue
+            key = phrase_key([st for s in stems[i:j] for st in s])
+            if not key or key not in phrases:
+                continue
+            if j - i == 1 and (len(words[i]) < 5 or phrases[key] != "service"):
+                continue
+            out.append((key, (j - i) / n))
+    return out
 
 
 def _intent_clauses(engine: Engine, kind: str | None) -> list[tuple]:
@@ -242,10 +287,11 @@ def _run(
     strict: bool,
     soft: set[str] = frozenset(),  # type: ignore[assignment]
     kind: str | None = None,
+    phrases: dict[str, str] | None = None,
 ):
     schema_q, stems = [], set()
     for words in alternatives:
-        q, s = _alternative(engine, words, strict, soft)
+        q, s = _alternative(engine, words, strict, soft, phrases)
         stems |= s
         if q is not None:
             schema_q.append((tantivy.Occur.Should, q))
@@ -295,9 +341,9 @@ def _text_search(ctx: _Context, pq: ParsedQuery, f, limit, offset, complete_last
         alternatives = [*alternatives, *_completions(ctx.engine, alternatives[-1])]
     kind = _intent(ctx, alternatives)
     args = (ctx.engine, alternatives, f, pq.prefix, limit, offset)
-    total, hits, stems = _run(*args, strict=True, soft=pq.soft, kind=kind)
+    total, hits, stems = _run(*args, strict=True, soft=pq.soft, kind=kind, phrases=ctx.phrase_intent)
     if total == 0 and len(words) > 1:
-        total, hits, stems = _run(*args, strict=False, soft=pq.soft, kind=kind)
+        total, hits, stems = _run(*args, strict=False, soft=pq.soft, kind=kind, phrases=ctx.phrase_intent)
     results = [_hit_from_doc(ctx, ctx.engine.doc(addr), score, stems) for score, addr in hits]
     corrected = " ".join(([pq.prefix] if pq.prefix else []) + words) if changed else None
     return total, results, corrected
