@@ -398,7 +398,9 @@ def _pdf_terms(source: Source, records: list[CodeRecord]) -> None:
         if r.kind == "code" and (not r.termination_date or r.termination_date > today)
     }
     pairs = hcpcs_index_pdf.hcpcs_pdf_pairs(
-        Path(index_pdf) if index_pdf else None, Path(drugs_pdf) if drugs_pdf else None, keep=current.__contains__
+        Path(index_pdf) if index_pdf else None,
+        Path(drugs_pdf) if drugs_pdf else None,
+        keep=current.__contains__,
     )
     for pair in pairs:
         current[pair.code].terms.append((pair.term, f"hcpcs_{pair.source}"))

@@ -46,7 +46,7 @@ _WORD = re.compile(r"[a-z]+")
 
 
 def of_words(words: list[str]) -> str | None:
-    """"service", "condition", or None when the words say neither or both."""
+    """The intent the words show: "service", "condition", or None for neither or both."""
     service = condition = 0
     for w in words:
         w = w.lower()
