@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from medcodes import codes as codenorm
+from medcodes import systems
 
 VOCAB = Path(__file__).resolve().parents[1] / "src" / "medcodes" / "search" / "vocab"
 
@@ -27,7 +28,7 @@ SYSTEMS = {
     "drugs.tsv": {"hcpcs"},
     "equipment.tsv": {"hcpcs"},
 }
-ALL_SYSTEMS = set(codenorm.CODE_SHAPES)
+ALL_SYSTEMS = set(systems.SYSTEMS)
 BARE_SYSTEM = {"conditions.tsv": "icd10cm"}  # files whose codes may be written without `system:`
 MIN_ROWS = {"conditions.tsv": 3000}
 # Kinds of rows in the codes table a phrase may point at: never a chapter or a block/section heading.
@@ -65,7 +66,7 @@ def parse_target(file: str, line: int, item: str) -> Target:
     if system not in ALL_SYSTEMS:
         raise VocabError(f"{file}:{line}: unknown system {system!r} in {item!r}")
     canon = codenorm.canonical(code)
-    if not canon or not codenorm.CODE_SHAPES[system].match(canon):
+    if not canon or not systems.get(system).shape.match(canon):
         raise VocabError(f"{file}:{line}: {item!r} is not shaped like a {system} code or category")
     return Target(system, canon, item)
 

@@ -308,10 +308,10 @@ def _run(
     return res.count, res.hits, stems  # type: ignore[attr-defined]  # tantivy stubs lack `count`
 
 
-def _correct(ctx: _Context, words: list[str], protect: bool = True) -> tuple[list[str], bool]:
+def _correct(ctx: _Context, words: list[str]) -> tuple[list[str], bool]:
     out, changed = [], False
     for w in words:
-        fixed = ctx.speller.correct(w, protect)
+        fixed = ctx.speller.correct(w) or _listed_misspelling(ctx, w)
         if fixed and fixed != w:
             out.append(fixed)
             changed = True
@@ -324,17 +324,10 @@ def _text_search(ctx: _Context, pq: ParsedQuery, f, limit, offset, complete_last
     words = pq.words
     if not words:
         return 0, [], None
-    typed = words[:-1] if complete_last else words
-    words, changed = _correct(ctx, typed)
-    # The project's words are never corrected away ("prolia" is a drug, not "prolif"), but a
-    # misspelling that happens to be one ("colonscopy") also gets its corrected reading.
-    unprotected, _ = _correct(ctx, typed, protect=False)
+    words, changed = _correct(ctx, words[:-1] if complete_last else words)
     if complete_last:
         words = words + [pq.words[-1]]
-        unprotected = unprotected + [pq.words[-1]]
     alternatives = lay.expand(words)
-    if unprotected != words:
-        alternatives += [a for a in lay.expand(unprotected) if a not in alternatives]
     for spelt in intent.spellings(words, ctx.engine.vocab):
         alternatives += [a for a in lay.expand(spelt) if a not in alternatives]
     if complete_last:
@@ -347,6 +340,20 @@ def _text_search(ctx: _Context, pq: ParsedQuery, f, limit, offset, complete_last
     results = [_hit_from_doc(ctx, ctx.engine.doc(addr), score, stems) for score, addr in hits]
     corrected = " ".join(([pq.prefix] if pq.prefix else []) + words) if changed else None
     return total, results, corrected
+
+
+@lru_cache(maxsize=20_000)
+def _misspelling_fix(speller: Speller, word: str) -> str | None:
+    targets = vocab.word_targets().get(word)
+    if not targets or word in speller.vocab:
+        return None
+    fixed = speller.correct(word, protect=False)
+    return fixed if fixed and targets & vocab.word_targets().get(fixed, frozenset()) else None
+
+
+def _listed_misspelling(ctx: _Context, word: str) -> str | None:
+    """The correction of a misspelling the vocabulary lists on purpose ("diabetis", "colonscopy")."""
+    return _misspelling_fix(ctx.speller, word)
 
 
 def _intent(ctx: _Context, alternatives: list[list[str]]) -> str | None:
@@ -439,7 +446,8 @@ def _completed_queries(ctx: _Context, text: str, n: int = 3) -> list[str]:
     longer.sort(key=lambda w: -vocab[w])
     completions = [f"{head}{w}" for w in longer[:n]]
     best = vocab[longer[0]] if longer else 0
-    as_typed_first = vocab.get(last, 0) >= 0.1 * best and len(last) >= 2
+    # 5%: "vii" (factor VII) stays itself beside the twelve-times commoner "viii".
+    as_typed_first = vocab.get(last, 0) >= 0.05 * best and len(last) >= 2
     ordered = phrases + ([text] if as_typed_first else []) + completions + [text]
     return list(dict.fromkeys(ordered))[:n]
 

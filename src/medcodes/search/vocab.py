@@ -78,3 +78,16 @@ def words() -> frozenset[str]:
 def target_term(key: str, position: int) -> str:
     """The index term that says "this code is target number `position` of the phrase with `key`"."""
     return f"{key}#{min(position, RANKED_TARGETS - 1)}"
+
+
+@lru_cache(maxsize=1)
+def word_targets() -> dict[str, frozenset[tuple[str, str]]]:
+    """Every phrase word -> the codes of the phrases it is in. A vocabulary lists misspellings on
+    purpose ("diabetis" beside "diabetes", same codes): a word whose spelling correction points at
+    the same codes is one of those and may be corrected; a brand name ("prolia") never is."""
+    out: dict[str, set[tuple[str, str]]] = {}
+    for p in phrases():
+        for w in p.phrase.replace("-", " ").split():
+            if w.isalpha():
+                out.setdefault(w, set()).update(p.targets)
+    return {w: frozenset(t) for w, t in out.items()}
