@@ -42,6 +42,7 @@ class SearchOut(BaseModel):
     offset: int
     results: list[HitOut]
     deleted: list[dict] = []  # a code typed exactly that is gone from the release, with its successors
+    unknown_codes: list[str] = []  # pasted codes found in no code system, as typed
 
 
 class Crumb(BaseModel):

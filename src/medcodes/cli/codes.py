@@ -243,6 +243,7 @@ def search_cmd(
                 "query": res.query,
                 "total": res.total,
                 "corrected_query": res.corrected_query,
+                "unknown_codes": res.unknown,
                 "results": [
                     {
                         "system": h.system,
@@ -260,6 +261,8 @@ def search_cmd(
         return
     if res.corrected_query:
         out.print(f"Showing results for [bold]{res.corrected_query}[/]")
+    if res.unknown:
+        out.print(f"Not found in any code system: {', '.join(res.unknown)}")
     if not res.results:
         out.print(f"No codes found for {res.query!r}.")
         return

@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from medcodes import systems
+from medcodes.codesets import hcpcs_index_pdf
 from medcodes.models import CodeRecord, ReleaseFileError, Source
 
 SYSTEM = "hcpcs"
@@ -405,7 +406,33 @@ def select(files: list[Path], packaged: bool = True, allow_fallback: bool = Fals
     if noc is not None:
         src.files["noc"] = noc
         src.notes.append(f"not-otherwise-classified list from {noc.name}")
+    index_pdf, drugs_pdf = hcpcs_index_pdf.pick_pdfs(Path(p) for p in files)
+    for role, pdf in (("index_pdf", index_pdf), ("drugs_pdf", drugs_pdf)):
+        if pdf is not None:
+            src.files[role] = pdf
+            src.notes.append(f"search terms from {pdf.name}")
     return src
+
+
+def _pdf_terms(source: Source, records: list[CodeRecord]) -> None:
+    """Terms from the CMS index and Table of Drugs PDFs, for codes of this release still current."""
+    index_pdf, drugs_pdf = source.files.get("index_pdf"), source.files.get("drugs_pdf")
+    if index_pdf is None and drugs_pdf is None:
+        return
+    today = date.today().isoformat()
+    current = {
+        r.code: r
+        for r in records
+        if r.kind == "code" and (not r.termination_date or r.termination_date > today)
+    }
+    pairs = hcpcs_index_pdf.hcpcs_pdf_pairs(
+        Path(index_pdf) if index_pdf else None,
+        Path(drugs_pdf) if drugs_pdf else None,
+        keep=current.__contains__,
+    )
+    for pair in pairs:
+        current[pair.code].terms.append((pair.term, f"hcpcs_{pair.source}"))
+    source.notes.append(f"{len(pairs)} search terms from the HCPCS index and Table of Drugs PDFs")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -432,6 +459,7 @@ def read(source: Source) -> Iterator[CodeRecord]:
         records.append(rec)
     if not records:
         raise ReleaseFileError(path, "no HCPCS Level II codes found")
+    _pdf_terms(source, records)
     outline = _outline()
     used: set[str] = set()
     for rec in records:

@@ -202,3 +202,18 @@ def find_pdfs(folder: Path) -> tuple[Path | None, Path | None]:
     index = sorted(folder.rglob("*HCPCS-Index*.pdf")) or sorted(folder.rglob("*hcpcs*index*.pdf"))
     drugs = sorted(folder.rglob("*Table-of-Drugs*.pdf")) or sorted(folder.rglob("*table*drugs*.pdf"))
     return (index[-1] if index else None, drugs[-1] if drugs else None)
+
+
+def pick_pdfs(files: Iterable[Path]) -> tuple[Path | None, Path | None]:
+    """find_pdfs over a list of files (what an importer's select() is given)."""
+    index: list[Path] = []
+    drugs: list[Path] = []
+    for path in files:
+        name = Path(path).name.lower()
+        if not name.endswith(".pdf"):
+            continue
+        if "hcpcs" in name and "index" in name:
+            index.append(Path(path))
+        elif "table" in name and "drugs" in name:
+            drugs.append(Path(path))
+    return (sorted(index)[-1] if index else None, sorted(drugs)[-1] if drugs else None)

@@ -1,8 +1,10 @@
-"""ICD-10-CM index supplements as search terms: External Cause Index, Table of Neoplasms and
-Table of Drugs (XML, or CDC's Windows-1252 CSV with en-dash-marked sub-terms).
+"""ICD-10-CM index supplements as search terms: the Alphabetic Index, External Cause Index, Table
+of Neoplasms and Table of Drugs (XML, or CDC's Windows-1252 CSV with en-dash-marked sub-terms).
 
 Each yields (target code as written, term text). Terms are the index path ("Accident, aircraft");
-table cells add the column heading ("Aspirin: poisoning accidental (unintentional)").
+table cells add the column heading ("Aspirin: poisoning accidental (unintentional)"). In the
+Alphabetic Index a "see" reference ("Abandonment, see Maltreatment") gives the referring term to
+the codes of the entry it points at, when that entry has codes.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from medcodes.codesets.xmlfile import parse_root
 from medcodes.models import ReleaseFileError
 
 INDEX_ROOT = "ICD10CM.index"
-ROLES = ("eindex", "neoplasm", "drug")
+ROLES = ("index", "eindex", "neoplasm", "drug")
 
 
 def _title(el: ET.Element | None) -> str:
@@ -40,13 +42,15 @@ def role_of(path: Path) -> str | None:
         with open(path, "rb") as fh:
             first = fh.readline().decode("cp1252", "replace").upper()
         return "drug" if "DRUGS AND CHEMICALS" in first else None
-    if not name.endswith(".xml") or not any(k in name for k in ("eindex", "neoplasm", "drug")):
+    if not name.endswith(".xml") or not any(k in name for k in ("index", "neoplasm", "drug")):
         return None
     if root_tag(path) != INDEX_ROOT:
         return None
     if "eindex" in name:
         return "eindex"
-    return "neoplasm" if "neoplasm" in name else "drug"
+    if "neoplasm" in name:
+        return "neoplasm"
+    return "drug" if "drug" in name else "index"
 
 
 def _parse(path: Path) -> ET.Element:
@@ -112,7 +116,40 @@ def read_drug_csv(path: Path) -> Iterator[tuple[str, str]]:
                 yield target, f"{label}: {heading}"
 
 
+def _see_walk(
+    el: ET.Element, path: list[str], codes: dict[str, list[str]], refs: list[tuple[str, str]]
+) -> None:
+    """Collect every entry's codes by its lower-case path, and every (referring term, "see" target)."""
+    here = [*path, _title(el.find("title"))]
+    label = ", ".join(p for p in here if p)
+    for child in el:
+        if child.tag == "code" and (child.text or "").strip():
+            codes.setdefault(label.lower(), []).append((child.text or "").strip())
+        elif child.tag == "see":
+            target = " ".join("".join(child.itertext()).split())
+            if target:
+                refs.append((label, target))
+        elif child.tag == "term":
+            _see_walk(child, here, codes, refs)
+
+
+def read_alphabetic_index(path: Path) -> Iterator[tuple[str, str]]:
+    """Main terms and subterms (joined to their parents), then resolved "see" references."""
+    yield from read_xml(path)
+    root = _parse(path)
+    codes: dict[str, list[str]] = {}
+    refs: list[tuple[str, str]] = []
+    for letter in root.iter("letter"):
+        for main in letter.findall("mainTerm"):
+            _see_walk(main, [], codes, refs)
+    for label, target in refs:
+        for code in codes.get(target.lower(), ()):
+            yield code, label
+
+
 def read(role: str, path: Path) -> Iterator[tuple[str, str]]:
     if path.suffix.lower() == ".csv":
         return read_drug_csv(path)
+    if role == "index":
+        return read_alphabetic_index(path)
     return read_xml(path)

@@ -25,6 +25,7 @@ class SearchResult:
     results: list[Hit]
     corrected_query: str | None = None  # "showing results for ..."
     exact: Hit | None = None  # set when the query is exactly one existing code (pages redirect to it)
+    unknown: list[str] = field(default_factory=list)  # pasted codes that exist in no system, as typed
 
 
 # Imported last: the service builds Hit and SearchResult defined above.

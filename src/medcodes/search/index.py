@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 import tantivy
 
-from medcodes.search import storage
+from medcodes.codesets import common_names
+from medcodes.search import storage, vocab
 from medcodes.store.context import SEARCH_DIR, BuildContext
 
 if TYPE_CHECKING:
@@ -35,7 +36,9 @@ INDEXED_NOTES = ("inclusion", "includes")
 
 # Origins of extra terms that name the code itself; drug-table and external-cause lines name a
 # circumstance shared by hundreds of codes, so they only feed the ranked text field.
-KEY_ORIGINS = frozenset({"inclusion", "pcs_index", "clfs_long", "term", "synonym"})
+KEY_ORIGINS = frozenset(
+    {"inclusion", "pcs_index", "clfs_long", "term", "synonym", "index", "hcpcs_index", "hcpcs_drugs"}
+)
 # Words left out of an exact-name key, so that "calculus of kidney" and "kidney calculus" meet.
 KEY_STOP_WORDS = "a an and or of the in on at to for by from nos unspecified type site"
 _UNSPECIFIED_TAIL = re.compile(
@@ -68,6 +71,7 @@ def schema() -> tantivy.Schema:
     sb.add_text_field("alt", stored=False, tokenizer_name=ANALYZER)
     sb.add_text_field("pfx", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("exact", stored=False, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("vkey", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("billable", stored=True, indexed=True, fast=True)
     sb.add_integer_field("eff", stored=False, indexed=True, fast=True)
     sb.add_integer_field("term", stored=False, indexed=True, fast=True)
@@ -92,8 +96,9 @@ def prior(system: str, kind: str, title: str, billable: bool, terminated: bool) 
     low = title.lower()
     if billable:
         w += 0.6
-    elif kind in ("chapter", "section"):
-        w -= 0.5
+    elif kind in ("chapter", "section") or (system == "icd10pcs" and kind != "code"):
+        # Headings (and PCS tables, which no one bills) rank below codes with the same words.
+        w -= 1.0
     if "unspecified" in low or "not otherwise specified" in low:
         w += 0.5
     if "subsequent encounter" in low or low.endswith("sequela"):
@@ -138,6 +143,39 @@ def name_key(stems: list[str]) -> str | None:
     return " ".join(kept)
 
 
+def phrase_key(stems: list[str]) -> str | None:
+    """name_key without the length cap: a vocabulary phrase is matched whole, however long."""
+    stop = key_stop()
+    kept = sorted({s for s in stems if s not in stop})
+    return " ".join(kept) or None
+
+
+def vocab_terms(an: tantivy.TextAnalyzer) -> tuple[dict[tuple[str, str], list[str]], dict]:
+    """(system, code) -> the vocabulary phrases naming it, and -> its target terms (vkey)."""
+    phrases: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    # Service files first: a phrase that is also a condition row ("mammogram" -> the screening
+    # encounter) ranks its service codes before the diagnosis.
+    for p in sorted(vocab.phrases(), key=lambda p: p.intent != "service"):
+        key = phrase_key(an.analyze(p.phrase))
+        for target in p.targets:
+            phrases[target].append(p.phrase)
+            if key and target not in by_key[key]:
+                by_key[key].append(target)
+    keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for key, targets in by_key.items():
+        for i, target in enumerate(targets):
+            keys[target].add(vocab.target_term(key, i))
+    return phrases, keys
+
+
+def _common_names(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    """The project's plain names: the `common_name` column when the build has one, else the files."""
+    if storage.has_column(conn, "codes", "common_name"):
+        return storage.common_names(conn)
+    return common_names.load()
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
@@ -159,6 +197,12 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
         if origin in KEY_ORIGINS:
             names[(system, code)].append(term)
     an = analyzer()
+    for (system, code), name in _common_names(conn).items():
+        extra[(system, code)].append(name)
+        names[(system, code)].append(name)
+    # Vocabulary phrases are alt text but stay out of the speller's word list, so the misspellings
+    # a vocabulary lists on purpose ("colonscopy") are still corrected into the words codes use.
+    vocab_phrases, vkeys = vocab_terms(an)
     key_cache: dict[str, str] = {}
 
     index = tantivy.Index(schema(), path=str(folder))
@@ -174,6 +218,7 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
         if short and short != title:
             alt_parts = [short, *alt_parts]
         alt = "\n".join(alt_parts)
+        phrases = vocab_phrases.get((system, code))
         term_i = date_int(term, NO_END)
         w = prior(system, kind, title, bool(billable), term_i <= today)
         keys = set()
@@ -195,9 +240,10 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
             kind=kind,
             parent=parent or "",
             title=title,
-            alt=alt,
+            alt=alt + "\n" + "\n".join(phrases) if phrases else alt,
             pfx=[code[:i] for i in range(1, len(code) + 1)] if "-" not in code else [code],
             exact=sorted(keys),
+            vkey=sorted(vkeys.get((system, code), ())),
             billable=int(billable),
             eff=date_int(eff, 0),
             term=term_i,

@@ -45,6 +45,11 @@ def parse(text: str) -> dict[tuple[str, ...], list[str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _longest() -> int:
+    return max((len(k) for k in vocabulary()), default=0)
+
+
 def lay_words() -> set[str]:
     return {w for k in vocabulary() for w in k}
 
@@ -56,7 +61,7 @@ def expand(words: list[str]) -> list[list[str]]:
     one alternative per reading (capped).
     """
     vocab = vocabulary()
-    longest = max((len(k) for k in vocab), default=0)
+    longest = _longest()
     normed = [norm(w) for w in words]
     alternatives: list[list[str]] = [[]]
     i = 0

@@ -29,6 +29,12 @@ _RANGE = re.compile(
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"[^\W_]+(?:\.[0-9A-Za-z]+)?", re.UNICODE)
+# What separates codes pasted from a bill: spaces, commas, semicolons, new lines.
+_PASTE_SEP = re.compile(r"[\s,;]+")
+# Text in parentheses or brackets restates the words before it ("Diabetes mellitus (DM)"): its
+# words may score, never filter.
+_ASIDE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+MAX_PASTED = 50
 
 
 @dataclass(slots=True)
@@ -38,6 +44,8 @@ class ParsedQuery:
     range: tuple[str, str, list[str]] | None = None  # (lo, hi, systems)
     prefix: str | None = None  # a leading/trailing code prefix that filters the words
     words: list[str] = field(default_factory=list)  # lower-case words for text search
+    soft: set[str] = field(default_factory=set)  # words that may score but never filter
+    pasted: list[str] | None = None  # a query made only of codes: each code as typed, in order
 
 
 def clean(q: str | None) -> str:
@@ -60,8 +68,12 @@ def parse(q: str | None) -> ParsedQuery:
     pq = ParsedQuery(text=text)
     if not text:
         return pq
+    pasted = [t for t in _PASTE_SEP.split(text) if t]
+    if 2 <= len(pasted) <= MAX_PASTED and all(_pasted_code(t) for t in pasted) and any(map(codeish, pasted)):
+        pq.pasted = pasted
+        return pq
     m = _RANGE.match(text)
-    if m:
+    if m and codeish(m.group(1)) and codeish(m.group(2)):
         lo, hi = canonical(m.group(1)), canonical(m.group(2))
         systems = [s for s in looks_like(lo) if s in looks_like(hi)]
         if systems and lo <= hi:
@@ -78,4 +90,13 @@ def parse(q: str | None) -> ParsedQuery:
         else:
             rest.append(tok)
     pq.words = [w for t in rest for w in re.findall(r"[^\W_]+", t.lower())]
+    outside = {w for m in _ASIDE.split(text.lower()) for w in re.findall(r"[^\W_]+", m)}
+    pq.soft = {w for m in _ASIDE.findall(text.lower()) for w in re.findall(r"[^\W_]+", m)} - outside
     return pq
+
+
+def _pasted_code(token: str) -> bool:
+    """A token read as a code in a list of codes: three to eight letters and digits, with a digit
+    (a code that exists nowhere is reported as unknown, so it need not look like any system's)."""
+    c = canonical(token)
+    return 3 <= len(c) <= 8 and c.isalnum() and c.isascii() and any(ch.isdigit() for ch in c)

@@ -6,15 +6,17 @@ import html
 import re
 import threading
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
 import tantivy
 
+from medcodes.codes import canonical
 from medcodes.models import SYSTEMS
-from medcodes.search import Hit, SearchResult, lay, storage
-from medcodes.search.index import NO_END, Doc, Engine, engine_for, name_key
+from medcodes.search import Hit, SearchResult, intent, lay, storage, vocab
+from medcodes.search.index import NO_END, Doc, Engine, engine_for, name_key, phrase_key
 from medcodes.search.query import ParsedQuery, parse
 from medcodes.search.spell import Speller
 from medcodes.store.db import Store
@@ -24,9 +26,21 @@ MAX_OFFSET = 10_000
 TITLE_BOOST = 2.0
 # Added when the query names a code's title or inclusion term exactly (word order free).
 EXACT_NAME_SCORE = 150.0
+# Added when the query is a phrase of the project's vocabulary, for its target codes in the file's
+# order: each step is far enough above the next that the static prior (at most x2) cannot swap them.
+PHRASE_SCORES = (2000.0, 700.0, 250.0, 90.0)
+# A vocabulary phrase inside a longer query ("x-ray, lower back, minimum four views"): its targets
+# get this much times the share of the query's words the phrase covers, in the same steps.
+SPAN_SCORE = 600.0
+# Added to codes of the systems the query's intent prefers (a service -> CPT and HCPCS, then PCS;
+# a condition -> ICD-10-CM): enough to lift them over other systems with the same words.
+INTENT_SCORES = {
+    "service": (("cpt", 14.0), ("hcpcs", 12.0), ("icd10pcs", 4.0)),
+    "condition": (("icd10cm", 14.0),),
+}
 # Words that carry little meaning in a query: they may score, never filter.
 SOFT_WORDS = frozenset(
-    "a an and or of the in on at to for with by from my is are be due my your his her its type".split()
+    "a an and or not of the in on at to for with by from my is are be due my your his her its type".split()
 )
 _TITLE_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -49,8 +63,16 @@ class _Context:
     def __init__(self, store: Store, engine: Engine):
         self.store = store
         self.engine = engine
-        self.speller = Speller(engine.vocab, protected=lay.lay_words())
+        self.speller = Speller(engine.vocab, protected=lay.lay_words() | vocab.words())
         self.crumbs: dict[tuple[str, str], list[str]] = {}
+        # Vocabulary phrase key -> the intent of the files it comes from; a phrase both a service and a
+        # condition ("mammogram": the test, and the reason for the visit) asks for the service.
+        self.phrase_intent: dict[str, str] = {}
+        for p in vocab.phrases():
+            key = phrase_key(engine.stems(p.phrase))
+            if key:
+                seen = self.phrase_intent.get(key)
+                self.phrase_intent[key] = p.intent if seen in (None, p.intent) else "service"
 
     def breadcrumb(self, system: str, parent: str | None) -> list[str]:
         if not parent:
@@ -154,9 +176,15 @@ def _word_query(engine: Engine, stem: str) -> tantivy.Query:
     )
 
 
-def _alternative(engine: Engine, words: list[str], strict: bool) -> tuple[tantivy.Query | None, set[str]]:
+def _alternative(
+    engine: Engine,
+    words: list[str],
+    strict: bool,
+    soft: set[str] = frozenset(),  # type: ignore[assignment]
+    phrases: dict[str, str] | None = None,
+) -> tuple[tantivy.Query | None, set[str]]:
     clauses, stems = [], set()
-    hard = [w for w in words if w not in SOFT_WORDS] or words
+    hard = [w for w in words if w not in SOFT_WORDS and w not in soft] or words
     for w in words:
         for stem in engine.stems(w):
             stems.add(stem)
@@ -164,11 +192,65 @@ def _alternative(engine: Engine, words: list[str], strict: bool) -> tuple[tantiv
             clauses.append((occur, _word_query(engine, stem)))
     if not clauses:
         return None, stems
-    key = name_key([st for w in words for st in engine.stems(w)])
+    all_stems = [st for w in words for st in engine.stems(w)]
+    key = name_key(all_stems)
     if key:
         exact = tantivy.Query.term_query(engine.schema, "exact", key)
         clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(exact, EXACT_NAME_SCORE)))
-    return tantivy.Query.boolean_query(clauses), stems
+    pkeys = {phrase_key(all_stems)}
+    if soft:  # "Diabetes mellitus (DM)" is the phrase "diabetes mellitus"
+        pkeys.add(phrase_key([st for w in words if w not in soft for st in engine.stems(w)]))
+    # The whole query as a phrase, and service phrases inside it, match on their own: "cataract
+    # surgery left eye" finds the surgery codes, whose names lack "left eye". A condition phrase
+    # inside a longer query only adds to codes with every word ("type 2 diabetes with kidney
+    # disease" wants the combination code, not the general diabetes code).
+    alone = {k: 1.0 for k in pkeys if k}
+    joined: dict[str, float] = {}
+    if phrases and len(words) > 1:
+        for key, share in _spans(engine, words, phrases):
+            weight = SPAN_SCORE / PHRASE_SCORES[0] * share
+            (alone if phrases[key] == "service" else joined).setdefault(key, weight)
+    clauses += _phrase_clauses(engine, joined)
+    text = tantivy.Query.boolean_query(clauses)
+    if not alone:
+        return text, stems
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, text), *_phrase_clauses(engine, alone)]), stems
+
+
+def _phrase_clauses(engine: Engine, weights: dict[str, float]) -> list[tuple]:
+    out = []
+    for pkey, weight in weights.items():
+        for i, score in enumerate(PHRASE_SCORES):
+            term = tantivy.Query.term_query(engine.schema, "vkey", vocab.target_term(pkey, i))
+            out.append((tantivy.Occur.Should, tantivy.Query.const_score_query(term, score * weight)))
+    return out
+
+
+def _spans(engine: Engine, words: list[str], phrases: dict[str, str]) -> list[tuple[str, float]]:
+    """Vocabulary phrases inside the query, with the share of its words they cover: phrases of two
+    or more words, and single long words that name a service, drug or device ("remicade infusion")."""
+    stems = [engine.stems(w) for w in words]
+    out = []
+    n = len(words)
+    for i in range(n):
+        for j in range(i + 1, min(n, i + 6) + 1):
+            if j - i == n:
+                continue
+            key = phrase_key([st for s in stems[i:j] for st in s])
+            if not key or key not in phrases:
+                continue
+            if j - i == 1 and (len(words[i]) < 5 or phrases[key] != "service"):
+                continue
+            out.append((key, (j - i) / n))
+    return out
+
+
+def _intent_clauses(engine: Engine, kind: str | None) -> list[tuple]:
+    out = []
+    for system, score in INTENT_SCORES.get(kind or "", ()):
+        term = tantivy.Query.term_query(engine.schema, "sys", system)
+        out.append((tantivy.Occur.Should, tantivy.Query.const_score_query(term, score)))
+    return out
 
 
 def _filters(engine: Engine, f: storage.Filters, prefix: str | None) -> list[tuple]:
@@ -204,10 +286,21 @@ def _filters(engine: Engine, f: storage.Filters, prefix: str | None) -> list[tup
     return out
 
 
-def _run(engine: Engine, alternatives: list[list[str]], f, prefix, limit, offset, strict: bool):
+def _run(
+    engine: Engine,
+    alternatives: list[list[str]],
+    f,
+    prefix,
+    limit,
+    offset,
+    strict: bool,
+    soft: set[str] = frozenset(),  # type: ignore[assignment]
+    kind: str | None = None,
+    phrases: dict[str, str] | None = None,
+):
     schema_q, stems = [], set()
     for words in alternatives:
-        q, s = _alternative(engine, words, strict)
+        q, s = _alternative(engine, words, strict, soft, phrases)
         stems |= s
         if q is not None:
             schema_q.append((tantivy.Occur.Should, q))
@@ -215,7 +308,11 @@ def _run(engine: Engine, alternatives: list[list[str]], f, prefix, limit, offset
         return 0, [], stems
     text = tantivy.Query.boolean_query(schema_q) if len(schema_q) > 1 else schema_q[0][1]
     filters = _filters(engine, f, prefix)
-    query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *filters]) if filters else text
+    boosts = _intent_clauses(engine, kind)
+    if filters or boosts:
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *filters, *boosts])
+    else:
+        query = text
     res = engine.searcher.search(query, limit=limit, offset=offset, count=True, weight_by_field="w")
     return res.count, res.hits, stems  # type: ignore[attr-defined]  # tantivy stubs lack `count`
 
@@ -223,7 +320,7 @@ def _run(engine: Engine, alternatives: list[list[str]], f, prefix, limit, offset
 def _correct(ctx: _Context, words: list[str]) -> tuple[list[str], bool]:
     out, changed = [], False
     for w in words:
-        fixed = ctx.speller.correct(w)
+        fixed = ctx.speller.correct(w) or _listed_misspelling(ctx, w)
         if fixed and fixed != w:
             out.append(fixed)
             changed = True
@@ -240,14 +337,43 @@ def _text_search(ctx: _Context, pq: ParsedQuery, f, limit, offset, complete_last
     if complete_last:
         words = words + [pq.words[-1]]
     alternatives = lay.expand(words)
+    for spelt in intent.spellings(words, ctx.engine.vocab):
+        alternatives += [a for a in lay.expand(spelt) if a not in alternatives]
     if complete_last:
         alternatives = [*alternatives, *_completions(ctx.engine, alternatives[-1])]
-    total, hits, stems = _run(ctx.engine, alternatives, f, pq.prefix, limit, offset, strict=True)
+    kind = _intent(ctx, alternatives)
+    args = (ctx.engine, alternatives, f, pq.prefix, limit, offset)
+    total, hits, stems = _run(*args, strict=True, soft=pq.soft, kind=kind, phrases=ctx.phrase_intent)
     if total == 0 and len(words) > 1:
-        total, hits, stems = _run(ctx.engine, alternatives, f, pq.prefix, limit, offset, strict=False)
+        total, hits, stems = _run(*args, strict=False, soft=pq.soft, kind=kind, phrases=ctx.phrase_intent)
     results = [_hit_from_doc(ctx, ctx.engine.doc(addr), score, stems) for score, addr in hits]
     corrected = " ".join(([pq.prefix] if pq.prefix else []) + words) if changed else None
     return total, results, corrected
+
+
+@lru_cache(maxsize=20_000)
+def _misspelling_fix(speller: Speller, word: str) -> str | None:
+    targets = vocab.word_targets().get(word)
+    if not targets or word in speller.vocab:
+        return None
+    fixed = speller.correct(word, protect=False)
+    return fixed if fixed and targets & vocab.word_targets().get(fixed, frozenset()) else None
+
+
+def _listed_misspelling(ctx: _Context, word: str) -> str | None:
+    """The correction of a misspelling the vocabulary lists on purpose ("diabetis", "colonscopy")."""
+    return _misspelling_fix(ctx.speller, word)
+
+
+def _intent(ctx: _Context, alternatives: list[list[str]]) -> str | None:
+    """What the query is after: the vocabulary's word when a reading is one of its phrases, else
+    the shape of its words (procedure words and endings vs. condition words and endings)."""
+    for words in alternatives:
+        key = phrase_key([st for w in words for st in ctx.engine.stems(w)])
+        found = ctx.phrase_intent.get(key) if key else None
+        if found:
+            return found
+    return intent.of_words(alternatives[-1])
 
 
 def _completions(engine: Engine, words: list[str], n: int = 3) -> list[list[str]]:
@@ -342,9 +468,42 @@ def _completed_queries(ctx: _Context, text: str, n: int = 3) -> list[str]:
     longer.sort(key=lambda w: -vocab[w])
     completions = [f"{head}{w}" for w in longer[:n]]
     best = vocab[longer[0]] if longer else 0
-    as_typed_first = vocab.get(last, 0) >= 0.1 * best and len(last) >= 2
+    # 5%: "vii" (factor VII) stays itself beside the twelve-times commoner "viii".
+    as_typed_first = vocab.get(last, 0) >= 0.05 * best and len(last) >= 2
     ordered = phrases + ([text] if as_typed_first else []) + completions + [text]
     return list(dict.fromkeys(ordered))[:n]
+
+
+# Which system a dot-less code found in several systems is read as, when its neighbours do not say.
+PASTE_PREFERENCE = ("cpt", "hcpcs", "icd10cm", "icd10pcs")
+
+
+def _pasted(ctx: _Context, tokens: list[str], system: str | None) -> tuple[list[Hit], list[str]]:
+    """Pasted codes, each once, in the order given, each in its system; and the unknown ones as typed.
+
+    A code that exists in two systems (J1100 is a HCPCS code and, dot-less, ICD-10-CM J11.00) is
+    read as ICD-10-CM when typed with a dot, else in the system most of the other codes are in."""
+    f = storage.Filters(system=system)
+    found: list[list[tuple]] = []
+    for tok in tokens:
+        rows = storage.exact(ctx.store, canonical(tok), f)
+        if "." in tok:
+            rows = [r for r in rows if r[0] == "icd10cm"] or rows
+        found.append(rows)
+    votes = Counter(rows[0][0] for rows in found if len(rows) == 1)
+    out: list[Hit] = []
+    unknown: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for tok, rows in zip(tokens, found, strict=True):
+        if not rows:
+            if tok not in unknown:
+                unknown.append(tok)
+            continue
+        row = min(rows, key=lambda r: (-votes[r[0]], PASTE_PREFERENCE.index(r[0])))
+        if (row[0], row[1]) not in seen:
+            seen.add((row[0], row[1]))
+            out.append(_hit_from_row(ctx, row, 1.0, set()))
+    return out, unknown
 
 
 def _search(
@@ -360,6 +519,17 @@ def _search(
     f = storage.Filters(system=system, billable=billable, active_on=active_on)
     if not include_deleted and active_on is None:
         f.current_on = date.today()
+
+    if pq.pasted:
+        found, unknown = _pasted(ctx, pq.pasted, system)
+        if found:
+            result.total = len(found)
+            result.results = found[offset : offset + limit]
+            result.unknown = unknown
+            return result
+        pq = parse(" ".join(pq.pasted).replace(";", " "))  # nothing known: read them as words
+        pq.words = pq.words or [t.lower() for t in pq.text.split()]
+        result.unknown = unknown
 
     if pq.range:
         lo, hi, systems = pq.range

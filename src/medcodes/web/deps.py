@@ -14,3 +14,11 @@ def get_store(request: Request) -> Store:
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
+
+
+async def get_store_async(request: Request) -> Store:
+    """get_store for async routes: a plain attribute read, not worth a hop to the thread pool."""
+    return request.app.state.store
+
+
+AsyncStoreDep = Annotated[Store, Depends(get_store_async)]

@@ -13,16 +13,18 @@ from medcodes.models import SYSTEMS
 from medcodes.search import MAX_QUERY_CHARS, autocomplete, search
 from medcodes.search.service import MAX_LIMIT, MAX_OFFSET
 from medcodes.web.api.errors import unprocessable
-from medcodes.web.deps import StoreDep
+from medcodes.web.deps import AsyncStoreDep
 
 router = APIRouter(tags=["codes"])
 
 System = Enum("System", {s: s for s in SYSTEMS}, type=str)  # type: ignore[misc]
 
 
+# async: search() is sub-millisecond CPU work with no waiting, so it runs on the event loop;
+# a hop to the thread pool and back cost more than the search itself (bench/search_speed.py).
 @router.get("/search", response_model=SearchOut, summary="Search every code system")
-def api_search(
-    store: StoreDep,
+async def api_search(
+    store: AsyncStoreDep,
     q: str = Query(
         "",
         description=f"Code in any spelling, code prefix or range, or words (max {MAX_QUERY_CHARS} characters)",
@@ -69,12 +71,13 @@ def api_search(
         offset=offset,
         results=hits,
         deleted=[] if res.exact else deleted_codes(store, q, sys_id),
+        unknown_codes=res.unknown,
     )
 
 
 @router.get("/autocomplete", response_model=list[HitOut], summary="Suggestions for the search box")
-def api_autocomplete(
-    store: StoreDep,
+async def api_autocomplete(
+    store: AsyncStoreDep,
     q: str = Query("", description=f"What has been typed so far (max {MAX_QUERY_CHARS} characters)"),
     limit: int = Query(8, ge=1, le=20),
 ) -> list[HitOut]:
