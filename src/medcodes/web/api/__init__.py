@@ -10,7 +10,7 @@ from fastapi.openapi.utils import get_openapi
 
 from medcodes import __version__
 from medcodes.store import Store
-from medcodes.web.api import codes, errors, explain, history, payment, policies, search, similar
+from medcodes.web.api import bill, codes, errors, explain, history, payment, policies, search, similar
 
 PREFIX = "/api/v1"
 ROUTERS = (
@@ -21,6 +21,7 @@ ROUTERS = (
     similar.router,
     history.router,
     payment.router,
+    bill.router,
 )
 
 
