@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -180,6 +181,13 @@ def _summary(store: Store, system: str, code: str) -> str | None:
 
 def _exists(store: Store, system: str, code: str) -> tuple[Any, Any]:
     """(record, status) of a code, or (None, None) when neither the release nor its history knows it."""
+    cache = _cache(store, "exists")
+    if (system, code) not in cache:
+        cache[(system, code)] = _exists_now(store, system, code)
+    return cache[(system, code)]
+
+
+def _exists_now(store: Store, system: str, code: str) -> tuple[Any, Any]:
     rec = store.get(system, code)
     statuses = history.hit_statuses(store, [(system, code)])
     st = statuses.get((system, code))
@@ -196,9 +204,14 @@ def _policies(store: Store, system: str, code: str) -> list:
     return cache[key]
 
 
+@lru_cache(maxsize=1)
+def _names() -> dict[tuple[str, str], str]:
+    return common_names.load()
+
+
 def _common_name(rec: Any, system: str, code: str) -> str | None:
     # The codes table may carry a common_name column (another branch adds it); the packaged files otherwise.
-    return getattr(rec, "common_name", None) or common_names.load().get((system, code))
+    return getattr(rec, "common_name", None) or _names().get((system, code))
 
 
 # -- payment --------------------------------------------------------------------------------------
@@ -484,8 +497,8 @@ def explain_parsed(
         items = items[:MAX_LINES]
     lines: list[BillLineOut] = []
     unrecognised = [Unrecognised(text=t.text, line=t.line, reason=t.reason) for t in parsed.unrecognised]
-    pay_cache: dict[tuple[str, str], Payment] = {}
-    hist_cache: dict[tuple[str, str, str | None], Any] = {}
+    pay_cache: dict[tuple[str, str, str | None], Payment] = _cache(store, "payment")
+    hist_cache: dict[tuple[str, str, str | None], Any] = _cache(store, "history")
     for b in items:
         system, rec, st, also, why = _resolve(store, b)
         if system is None:
@@ -501,7 +514,7 @@ def explain_parsed(
         flags = _status_flags(hist, when)
         payment = None
         if system in PAID:
-            pkey = (system, b.code)
+            pkey = (system, b.code, loc.id if loc else None)
             if pkey not in pay_cache:
                 pay_cache[pkey] = payment_for(store, system, b.code, loc.id if loc else None)
             p = pay_cache[pkey]

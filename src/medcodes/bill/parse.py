@@ -453,7 +453,9 @@ class _Parser:
             self.dx_section = False
             return
         tokens = _tokens(text)
-        header = _header(tokens, text)
+        # A header holds no numbers (bar "ICD-10"); checking that first keeps long statements fast.
+        bare = text.lower().replace("icd-10", "").replace("icd10", "")
+        header = None if any(c.isdigit() for c in bare) else _header(tokens, text)
         if header is not None:
             if self.prev_header and self.cols:
                 header = _merge(self.cols, header)  # a header written over two lines
@@ -473,6 +475,9 @@ class _Parser:
         i = 0
         while i < len(tokens):
             tok = tokens[i]
+            if len(tok.text) < 3 or not any(c.isdigit() for c in tok.text):
+                i += 1  # words, and numbers too short to be a code
+                continue
             up = tok.text.upper()
             col = _column_of(tok, self.cols, self.tabbed) if self.cols else None
             in_dx = (dx_from is not None and tok.start >= dx_from) or col == "dx"
