@@ -227,7 +227,8 @@ def _payment(p: Payment, modifiers: list[str], units: int, when: str | None) -> 
     for mod in ("26", "TC", "53"):
         if mod in modifiers:
             line = next((ln for ln in pfs.lines if ln.modifier == mod), line)
-    amount = basis = None
+    amount: Decimal | None = None
+    basis: str | None = None
     nf = fac = None
     if line is not None:
         nf, fac = line.non_facility_amount, line.facility_amount
@@ -235,7 +236,7 @@ def _payment(p: Payment, modifiers: list[str], units: int, when: str | None) -> 
             amount, basis = nf, "physician fee schedule, office rate"
         elif fac is not None:
             amount, basis = fac, "physician fee schedule, facility rate"
-        if amount is not None and line.modifier:
+        if basis is not None and line.modifier:
             basis += f" (modifier {line.modifier})"
     clfs = p.clfs.rate if p.clfs.available else None
     opps = p.opps.payment_rate if p.opps.available else None

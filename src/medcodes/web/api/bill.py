@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -69,7 +70,7 @@ async def api_bill(request: Request):
         )
     try:
         if request.headers.get("content-type", "").startswith("text/plain"):
-            body = {
+            body: dict[str, Any] = {
                 "text": decode_text(raw),
                 **{k: v for k, v in request.query_params.items() if k != "text"},
             }
