@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from medcodes import __version__
 from medcodes.store import Store
 from medcodes.web.api import (
+    bill,
     codes,
     errors,
     explain,
@@ -31,6 +32,7 @@ ROUTERS = (
     history.router,
     payment.router,
     export.router,
+    bill.router,
 )
 
 

@@ -8,11 +8,11 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
-from medcodes.web.pages import browse, code, errors, policies, search, seo
+from medcodes.web.pages import bill, browse, code, errors, policies, search, seo
 from medcodes.web.pages.common import site_info
 
 # In this order: the first matching route wins.
-ROUTERS = (browse.router, policies.router, seo.router, search.router, code.router)
+ROUTERS = (bill.router, browse.router, policies.router, seo.router, search.router, code.router)
 
 
 class _StaticFiles(StaticFiles):
