@@ -199,7 +199,7 @@ _METHOD_RESULT = {
     "drug test": "The lab looks for drugs or their breakdown products in the sample.",
 }
 _METHOD_TIME = {
-    "culture": "Cultures often take 1 to 3 days or longer, because the germs need time to grow.",
+    "culture": "A culture takes at least a day, often a few days, because the germs need time to grow.",
     "molecular (DNA or RNA) test": "Genetic tests can take from a day to several weeks, depending on the test.",
     "quick test": "A quick test can give a result within minutes to an hour.",
     "automated count": "Automated tests are often ready the same day or the next day.",
@@ -486,3 +486,26 @@ def diagnosis(f: Facts, s: dict[str, Section]) -> None:
 def _append(sec: Section, text: str) -> None:
     if text not in sec.text:
         sec.text = f"{sec.text} {text}".strip()
+
+
+_DELIVERY = re.compile(
+    r"\bdelivery\b|\boutcome of delivery\b|\bpuerperi\w*\b|\bpostpartum\b|\bliveborn\b", re.I
+)
+
+
+def delivery(f: Facts, s: dict[str, Section]) -> None:
+    """Delivery and after-birth codes get delivery care, not the prenatal care of the pregnancy profile."""
+    if not _DELIVERY.search(f.title) or re.search(r"\bsupervision\b|\bhistory of\b", f.title, re.I):
+        return
+    care = s.get("care")
+    if care is not None:
+        care.items = [
+            "During labor and birth, the care team checks you and the baby and helps with the delivery.",
+            "After the birth, the team checks your bleeding, blood pressure and healing, and helps with feeding.",
+        ]
+    expect = s.get("what_to_expect")
+    if expect is not None:
+        expect.items = [
+            "A checkup after the birth is usually planned within the first weeks.",
+            *[i for i in expect.items if "prenatal" not in i.lower()],
+        ]

@@ -472,7 +472,7 @@ _BY_KIND = {
     "visit": (_visit,),
     "diagnosis": (_diagnosis, data_sentences.diagnosis),
     "status": (_diagnosis,),
-    "pregnancy": (_diagnosis,),
+    "pregnancy": (_diagnosis, data_sentences.delivery),
     "lab": (_lab, data_sentences.lab),
     "drug": (_drug,),
     "supply": (data_sentences.supply,),
