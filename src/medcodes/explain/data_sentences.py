@@ -475,11 +475,11 @@ def diagnosis(f: Facts, s: dict[str, Section]) -> None:
     part = df.body_part(title)
     if not part:
         return
-    for _name, rx, text in _INJURY_RX:
-        if rx.search(title):
-            _add(s, "symptoms", items=[text["symptoms"].format(part=part)])
-            _add(s, "diagnosis", items=[text["diagnosis"].format(part=part)])
-            _add(s, "questions", items=[text["question"].format(part=part)])
+    for _name, injury_rx, said in _INJURY_RX:
+        if injury_rx.search(title):
+            _add(s, "symptoms", items=[said["symptoms"].format(part=part)])
+            _add(s, "diagnosis", items=[said["diagnosis"].format(part=part)])
+            _add(s, "questions", items=[said["question"].format(part=part)])
             break
 
 
