@@ -517,6 +517,11 @@ def _read_pfs_txt(path: Path) -> FileRead:
                 ("global", _clean(line[103:106])),
                 ("total_nonfacility_rvu", _number(line[90:96])),
                 ("total_facility_rvu", _number(line[96:102])),
+                ("nonfacility_na", True if line[72:74] == "NA" else None),
+                ("bilateral", _clean(line[116:117])),
+                ("assistant", _clean(line[117:118])),
+                ("co_surgeons", _clean(line[118:119])),
+                ("team", _clean(line[119:120])),
             )
             if v is not None
         }
