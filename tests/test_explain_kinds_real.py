@@ -122,7 +122,9 @@ def test_pcs_external_is_on_the_outside_not_without_cutting(store):
 
 
 def test_data_facts_global_days_inpatient_only_and_waived(store):
-    assert "90-day follow-up" in _text(explanation_for(store, "cpt", "27447"), "recovery")
+    assert "follow-up period for this replacement of the knee is 90 days" in _text(
+        explanation_for(store, "cpt", "27447"), "recovery"
+    )
     assert "QW" in _text(explanation_for(store, "cpt", "85025"), "setting")
     assert "subsequent encounter" in _text(explanation_for(store, "icd10cm", "S82035E"), "coding_notes")
 

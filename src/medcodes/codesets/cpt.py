@@ -438,6 +438,10 @@ def read_pfs(path: Path, fmt: str) -> FileRead:
     c_glob = cols.want("GLOB DAYS")
     c_pctc = cols.want("PCTC IND")
     c_nf, c_f = cols.want("NON-FACILITY TOTAL"), cols.want("FACILITY TOTAL")
+    # Surgery indicators the explanations read (who may take part, office rate or not, both sides).
+    c_nf_na = cols.want("NON-FAC NA INDICATOR")
+    c_bilat, c_asst = cols.want("BILAT SURG"), cols.want("ASST SURG")
+    c_co, c_team = cols.want("CO- SURG", "CO-SURG"), cols.want("TEAM SURG")
     unit = "line" if fmt == "csv" else "row"
     count = 0
     for n, row in rows:
@@ -462,6 +466,11 @@ def read_pfs(path: Path, fmt: str) -> FileRead:
                 ("pctc", _cell(row, c_pctc)),
                 ("total_nonfacility_rvu", _number(_cell(row, c_nf))),
                 ("total_facility_rvu", _number(_cell(row, c_f))),
+                ("nonfacility_na", True if (_cell(row, c_nf_na) or "").upper() == "NA" else None),
+                ("bilateral", _cell(row, c_bilat)),
+                ("assistant", _cell(row, c_asst)),
+                ("co_surgeons", _cell(row, c_co)),
+                ("team", _cell(row, c_team)),
             )
             if v is not None
         }
@@ -508,6 +517,11 @@ def _read_pfs_txt(path: Path) -> FileRead:
                 ("global", _clean(line[103:106])),
                 ("total_nonfacility_rvu", _number(line[90:96])),
                 ("total_facility_rvu", _number(line[96:102])),
+                ("nonfacility_na", True if line[72:74] == "NA" else None),
+                ("bilateral", _clean(line[116:117])),
+                ("assistant", _clean(line[117:118])),
+                ("co_surgeons", _clean(line[118:119])),
+                ("team", _clean(line[119:120])),
             )
             if v is not None
         }

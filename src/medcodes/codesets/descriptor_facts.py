@@ -352,9 +352,16 @@ _BODY_PARTS: tuple[tuple[str, str], ...] = (
     ("eye", r"\b(eye|eyes|ocular|orbit|cornea\w*|glaucoma|eyelid|vitreous)\b"),
     ("ear", r"\b(ear|ears|tympan\w*|middle ear|cochlea\w*)\b"),
     ("brain", r"\b(brain|head/brain|cerebral|cranial|intracranial)\b"),
+    ("nose", r"\b(nose|nasal)\b"),
+    ("mouth", r"\b(mouth|tongue|tooth|teeth|gum|gums|palate|lip|lips)\b"),
+    ("throat", r"\b(throat|larynx|laryng\w*|pharynx|tonsils?|vocal cords?)\b"),
+    ("esophagus", r"\b(esophagus|esophageal|esophag\w*)\b"),
     ("head", r"\b(head|skull|face|facial|sinus\w*|sinuses|maxillofacial|jaw|mandible)\b"),
     ("neck", r"\b(neck|thyroid|cervical spine|c-spine|cerv spine)\b"),
-    ("spine", r"\b(spine|spinal|vertebra\w*|lumbar|thoracic spine|sacrum|sacral|coccyx|disc|disk)\b"),
+    (
+        "spine",
+        r"\b(spine|spinal|intraspinal|vertebra\w*|lumbar|thoracic spine|sacrum|sacral|coccyx|disc|disk)\b",
+    ),
     ("heart", r"\b(heart|cardiac|coronary|cardio\w*|myocardial|valve|aortic valve|mitral)\b"),
     ("breast", r"\b(breast|breasts|mammary)\b"),
     ("chest", r"\b(chest|thorax|thoracic|lung|lungs|pulmonary|ribs?)\b"),
@@ -367,17 +374,17 @@ _BODY_PARTS: tuple[tuple[str, str], ...] = (
     ("bladder", r"\b(bladder|urethra\w*|prostate)\b"),
     ("pelvis", r"\b(pelvis|pelvic|uterus|uterine|ovary|ovaries|cervix|vagina\w*)\b"),
     ("hip", r"\b(hip|hips|acetabul\w*|femoral head)\b"),
-    ("knee", r"\b(knee|knees|patella\w*|menisc\w*)\b"),
+    ("knee", r"\b(knee|knees|kneecap|patella\w*|menisc\w*)\b"),
     ("ankle", r"\b(ankle|ankles)\b"),
     ("foot", r"\b(foot|feet|toe|toes|heel|calcaneus|metatars\w*)\b"),
     ("shoulder", r"\b(shoulder|shoulders|rotator cuff|clavicle|scapula)\b"),
     ("elbow", r"\b(elbow|elbows)\b"),
     ("wrist", r"\b(wrist|wrists|carpal)\b"),
-    ("hand", r"\b(hand|hands|finger|fingers|thumb)\b"),
+    ("hand", r"\b(hand|hands|finger|fingers|thumb|palm|metacarp\w*)\b"),
     ("arm", r"\b(arm|arms|humerus|forearm|upper extremity|upr extremity|upper ext)\b"),
     ("leg", r"\b(leg|legs|femur|tibia|fibula|lower extremity|lwr extremity|lower ext|thigh)\b"),
     ("blood vessels", r"\b(artery|arteries|arterial|vein|veins|venous|vascular|aorta|angiogra\w*)\b"),
-    ("skin", r"\b(skin|cutaneous|subcutaneous|subq|wound|lesion|lesions|scalp|nail)\b"),
+    ("skin", r"\b(skin|cutaneous|subcutaneous|subq|wound|scalp|nail)\b"),
 )
 _BODY_RX = tuple((name, re.compile(rx)) for name, rx in _BODY_PARTS)
 
@@ -598,11 +605,14 @@ def drug_name(text: str) -> str:
 # --- surgery ---------------------------------------------------------------------------------------
 _ACTIONS = (
     ("replacement", r"\b(replacement|replace|arthroplasty|arthrp|prosth\w*)\b"),
+    ("biopsy", r"\b(biopsy|bx)\b"),
     (
         "removal",
-        r"\b(removal|remove|rmvl|excision|exc|excise|resection|extraction|ectomy|\w+ectomy|amputation)\b",
+        r"\b(removal|remove|rmvl|excision|exc|excise|resection|resect|extraction|ectomy|\w+ectomy|amputation|amputate"
+        r"|shave)\b",
     ),
-    ("biopsy", r"\b(biopsy|bx)\b"),
+    ("dislocation treatment", r"\b(dislocation|disloc|dislocated)\b"),
+    ("fracture treatment", r"\b(fracture|fx)\b"),
     ("repair", r"\b(repair|rpr|repr|reconstruction|reconstruct|\w+plasty|\w+rrhaphy|closure)\b"),
     ("drainage", r"\b(drainage|drain|i&d|incision and drainage|aspiration|aspirate)\b"),
     ("insertion", r"\b(insertion|insert|insj|implant\w*|placement|place)\b"),
@@ -610,7 +620,10 @@ _ACTIONS = (
     ("destruction", r"\b(destruction|destroy|ablation|ablate|dstrj)\b"),
     ("fusion", r"\b(fusion|arthrodesis)\b"),
     ("release", r"\b(release|decompression|decompress)\b"),
-    ("fracture treatment", r"\b(fracture|fx)\b"),
+    ("graft or transplant", r"\b(graft|grft|transplant\w*|flap)\b"),
+    ("revision", r"\b(revision|revise)\b"),
+    ("exploration", r"\b(explore|exploration|expl)\b"),
+    ("incision", r"\b(incision|incise)\b"),
 )
 _ACTION_RX = tuple((n, re.compile(rx)) for n, rx in _ACTIONS)
 

@@ -143,7 +143,11 @@ def _unlisted_items() -> list[str]:
 
 
 def _intro(facts: Facts, noun: str) -> str:
-    where = f" in the {facts.category} group" if facts.category else ""
+    # A service profile's label names the service ("Blood draw from a vein"), not a group of codes.
+    if facts.profile.get("service_id") and facts.category:
+        where = f" ({facts.category[0].lower() + facts.category[1:]})"
+    else:
+        where = f" in the {facts.category} group" if facts.category else ""
     return (
         f"{facts.label} {facts.record.display} is {article(noun)} {noun}{where}. "
         f"Its official description is {_quote(facts.title)}."

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from medcodes.codesets import descriptor_facts as df
-from medcodes.explain import Section
+from medcodes.explain import Section, data_sentences
 from medcodes.explain.facts import Facts
 
 _MODALITY_HOW = {
@@ -46,12 +46,6 @@ _NEW_PATIENT = re.compile(
     r"\bnew patient\b|\bnew or returning\b|\bnew or established\b|\bnew problem\b", re.I
 )
 
-_GLOBAL = {
-    "000": "Medicare counts follow-up care on the day of the procedure as part of it (0-day follow-up period).",
-    "010": "Routine follow-up visits for 10 days afterwards are included in the code (10-day follow-up period).",
-    "090": "Routine follow-up visits for 90 days afterwards are included in the code (90-day follow-up period), "
-    "and care starts the day before.",
-}
 _SEVENTH_PLAIN = {
     "initial encounter": "This code is used while you get active care for it. That can be an ER visit or surgery.",
     "subsequent encounter": "This code is used for follow-up care. You had your first care and are now healing.",
@@ -207,19 +201,6 @@ def _procedure(f: Facts, s: dict[str, Section]) -> None:
             ("procedure_description",),
             re.compile(r"^The provider does the procedure described by the code", re.I),
         )
-    approach = f.descriptor.approach
-    if approach and f.system != "icd10pcs":
-        a = sorted(approach)[0]
-        plain = {
-            df.OPEN: "through a surgical cut (open)",
-            df.LAPAROSCOPIC: "through small cuts with a thin camera (laparoscopic)",
-            df.PERCUTANEOUS: "through the skin with a needle or small tube (percutaneous)",
-            df.ENDOSCOPIC: "with a thin lighted scope (endoscopic)",
-        }[a]
-        _prepend(s, "procedure_description", items=[f"It is done {plain}."])
-    glob = str(f.attr("pfs", "global") or "")
-    if glob in _GLOBAL:
-        _prepend(s, "recovery", items=[_GLOBAL[glob]])
     si = str(f.attr("opps", "si") or "")
     if si == "C":
         _prepend(
@@ -487,13 +468,14 @@ def _unit(f: Facts, s: dict[str, Section]) -> None:
 
 _BY_KIND = {
     "imaging": (_imaging,),
-    "procedure": (_procedure,),
+    "procedure": (_procedure, data_sentences.procedure),
     "visit": (_visit,),
-    "diagnosis": (_diagnosis,),
+    "diagnosis": (_diagnosis, data_sentences.diagnosis),
     "status": (_diagnosis,),
-    "pregnancy": (_diagnosis,),
-    "lab": (_lab,),
+    "pregnancy": (_diagnosis, data_sentences.delivery),
+    "lab": (_lab, data_sentences.lab),
     "drug": (_drug,),
+    "supply": (data_sentences.supply,),
     "agent": (_drug, _unit),
     "skin_substitute": (_drug, _unit),
     "vaccine": (_vaccine,),
