@@ -20,6 +20,10 @@ MAX_CHUNK_WORDS = 7  # a changed run longer than this is not a "difference", it 
 MIN_SHARED = 0.5  # share of the longer name's words both names must hold for a word diff
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'./+-]*")
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_SIDE_WORDS = frozenset("left right bilateral unilateral".split())
+# Systems whose descriptors name procedures: an ICD-10-CM "open fracture" is no open approach.
+_PROCEDURE_SYSTEMS = frozenset({"cpt", "hcpcs", "icd10pcs"})
 # Words that carry no difference of their own at the edge of a changed run ("with a stent").
 _EDGE = frozenset("a an and the with of for to in on or by from".split())
 _SIDES = {df.LEFT: "left side", df.RIGHT: "right side", df.BILATERAL: "both sides", df.UNILATERAL: "one side"}
@@ -31,7 +35,7 @@ _CONTRAST = {
 # Words a fact phrase already speaks for: a word-diff chunk made only of them adds nothing.
 _FACT_WORDS = frozenset(
     "left right both bilateral unilateral one side sides contrast dye without with new established"
-    " patient open laparoscopic percutaneous endoscopic each additional single multiple views view".split()
+    " patient open laparoscopic percutaneous endoscopic each additional single multiple views view more".split()
 )
 
 
@@ -50,14 +54,17 @@ def _views(r: df.Range) -> str:
         return f"{r.low} or more views"
     if r.high == r.low:
         return f"{r.low} view" + ("" if r.low == 1 else "s")
+    if r.high == r.low + 1:
+        return f"{r.low} or {r.high} views"
     return f"{r.low} to {r.high} views"
 
 
-def fact_phrases(base: df.DescriptorFacts, other: df.DescriptorFacts) -> list[str]:
-    """What `other` states differently from `base`, one phrase per fact."""
+def fact_phrases(base: df.DescriptorFacts, other: df.DescriptorFacts, procedure: bool = True) -> list[str]:
+    """What `other` states differently from `base`, one phrase per fact (side and patient status
+    only, unless both are procedures)."""
     out: list[str] = []
     a, b = base.laterality, other.laterality
-    if a and b and a != b:
+    if b and a != b:
         sided = {df.LEFT, df.RIGHT}
         if len(a) == 1 and len(b) == 1 and a | b == sided:
             out.append("other side")
@@ -69,6 +76,8 @@ def fact_phrases(base: df.DescriptorFacts, other: df.DescriptorFacts) -> list[st
     a, b = base.patient, other.patient
     if len(a) == 1 and len(b) == 1 and a != b:
         out.append(f"{next(iter(b))} instead of {next(iter(a))} patient")
+    if not procedure:
+        return out
     a, b = base.approach, other.approach
     if len(b) == 1 and a != b:
         out.append(f"{next(iter(b))} instead of {next(iter(a))}" if len(a) == 1 else f"{next(iter(b))}")
@@ -88,10 +97,15 @@ def fact_phrases(base: df.DescriptorFacts, other: df.DescriptorFacts) -> list[st
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text)
+    # "Toe(s)" is one word; a capital that only starts a sentence or a title-cased heading
+    # ("Plain Radiography of Left Hip") is not kept inside a phrase, an acronym (MRI, CT) is.
+    words = _WORD.findall(text.replace("(s)", "s"))
+    return [w.lower() if w[:1].isupper() and w[1:].islower() else w for w in words]
 
 
 def _trim(words: list[str]) -> list[str]:
+    # Side words are said by the fact phrase ("other side"), never inside a word change.
+    words = [w for w in words if w.lower() not in _SIDE_WORDS]
     while words and words[0].lower() in _EDGE:
         words = words[1:]
     while words and words[-1].lower() in _EDGE:
@@ -99,8 +113,18 @@ def _trim(words: list[str]) -> list[str]:
     return words
 
 
-def word_phrases(base: str, other: str) -> list[str]:
-    """The changed runs of words between two names: "adds X", "without X", "X instead of Y"."""
+def _following(words: list[str], start: int, n: int = 3) -> list[str]:
+    out = []
+    for w in words[start : start + n]:
+        if w.lower() in ("and", "or"):
+            break
+        out.append(w)
+    return out
+
+
+def word_phrases(base: str, other: str, facts_said: bool = False) -> list[str]:
+    """The changed runs of words between two names: "adds X", "without X", "X instead of Y".
+    With `facts_said`, runs of only fact words and numbers (views, sides) are left to the facts."""
     a, b = _words(base), _words(other)
     if not a or not b:
         return []
@@ -113,13 +137,20 @@ def word_phrases(base: str, other: str) -> list[str]:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
+        raw_gone, raw_added = [w.lower() for w in a[i1:i2]], [w.lower() for w in b[j1:j2]]
+        if sorted([*raw_gone, *raw_added]) == ["with", "without"] and not facts_said:
+            # "with" against "without": say with or without what, from the words that follow.
+            out.append(" ".join([*b[j1:j2], *_following(b, j2)]))
+            continue
         gone, added = _trim(a[i1:i2]), _trim(b[j1:j2])
         if len(gone) > MAX_CHUNK_WORDS or len(added) > MAX_CHUNK_WORDS:
             return []
         if not gone and not added:
             continue
-        if {w.lower() for w in gone + added} <= _FACT_WORDS | _EDGE:
-            continue  # a fact phrase says it better
+        plain = {w.lower() for w in gone + added if not _NUMBER.match(w)}
+        counts_views = i2 < len(a) and a[i2].lower() in ("view", "views")
+        if facts_said and (plain <= _FACT_WORDS | _EDGE if plain else counts_views):
+            continue  # a fact phrase says it better (side, contrast, number of views)
         # "30 instead of 20 minutes": a one-word change reads with the word that follows it.
         after = a[i2] if tag == "replace" and len(gone) == len(added) == 1 and i2 < len(a) else ""
         if added and gone:
@@ -133,11 +164,18 @@ def word_phrases(base: str, other: str) -> list[str]:
 
 def difference(base: CodeRecord, other: CodeRecord) -> str | None:
     """A short phrase saying how `other` differs from `base`; None when nothing tells them apart."""
-    phrases = fact_phrases(_facts(base), _facts(other))
+    procedure = base.system in _PROCEDURE_SYSTEMS and other.system in _PROCEDURE_SYSTEMS
+    phrases = fact_phrases(_facts(base), _facts(other), procedure)
     if base.system == other.system:
-        phrases += word_phrases(text_of(base), text_of(other))
+        # Plain names against plain names, titles against titles: never one of each.
+        both_named = bool(base.common_name and other.common_name)
+        a = text_of(base) if both_named else base.title
+        b = text_of(other) if both_named else other.title
+        phrases += word_phrases(a, b, facts_said=bool(phrases))
     kept: dict[str, str] = {}
     for p in phrases:
         if p:
             kept.setdefault(p.lower(), p)
-    return "; ".join(list(kept.values())[:MAX_PHRASES]) or None
+    # A fact phrase that a word change already holds ("open" in "open instead of closed") goes.
+    out = [p for k, p in kept.items() if not any(k != o and k in o for o in kept)]
+    return "; ".join(out[:MAX_PHRASES]) or None
