@@ -52,7 +52,14 @@ def similar_for(store: Store, system: str, code: str, limit: int = 12) -> list[S
             said = difference(base, rec) if base else None
             out.append(
                 SimilarCode(
-                    sim_system, sim_code, rec.display, rec.heading, reason, score, rec.common_name, said or reason
+                    sim_system,
+                    sim_code,
+                    rec.display,
+                    rec.heading,
+                    reason,
+                    score,
+                    rec.common_name,
+                    said or reason,
                 )
             )
     return out

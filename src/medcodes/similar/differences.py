@@ -148,7 +148,7 @@ def word_phrases(base: str, other: str, facts_said: bool = False) -> list[str]:
         if not gone and not added:
             continue
         plain = {w.lower() for w in gone + added if not _NUMBER.match(w)}
-        counts_views = i2 < len(a) and a[i2].lower() in ("view", "views")
+        counts_views = any(w.lower() in ("view", "views") for w in a[i2 : i2 + 3])
         if facts_said and (plain <= _FACT_WORDS | _EDGE if plain else counts_views):
             continue  # a fact phrase says it better (side, contrast, number of views)
         # "30 instead of 20 minutes": a one-word change reads with the word that follows it.

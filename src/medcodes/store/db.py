@@ -155,7 +155,9 @@ class Store:
         if system:
             rec = self.get(system, code)
             return [rec] if rec else []
-        rows = self.conn.execute(f"SELECT {self._cols} FROM codes WHERE code = ?", (canonical(code),)).fetchall()
+        rows = self.conn.execute(
+            f"SELECT {self._cols} FROM codes WHERE code = ?", (canonical(code),)
+        ).fetchall()
         records = [self._record(r) for r in rows]
         return sorted(records, key=lambda r: SYSTEMS.index(r.system))
 
