@@ -8,7 +8,11 @@ Per system, over codes (kind code/modifier):
   lexicon nor a real word (words of the ICD-10-CM, ICD-10-PCS and HCPCS long titles and of CPT long
   descriptors in the same database, plus the project's word list); target 0;
 - common names: codes whose `common_name` column is filled (0 when the database has no such column);
-- shared headings: groups of two or more codes under the same parent with the same title; target 0.
+- shared headings: groups of two or more codes under the same parent with the same title; target 0;
+- CMS only: CPT/HCPCS codes whose heading can only be the CMS short descriptor as released (no
+  common name, and nothing in it was expanded): pages show it with a note;
+- shared names: sibling groups sharing both the heading and the common name beneath it (what a
+  page actually shows), target 0.
 """
 
 from __future__ import annotations
@@ -44,11 +48,15 @@ def main() -> int:
     columns = {row[1] for row in db.execute("PRAGMA table_info(codes)")}
     has_common = "common_name" in columns
     systems = [s for (s,) in db.execute("SELECT DISTINCT system FROM codes ORDER BY system")]
-    print(f"{'system':10} {'codes':>7} {'unknown':>8} {'share':>7} {'common':>7} {'shared groups':>14}")
+    print(
+        f"{'system':10} {'codes':>7} {'unknown':>8} {'share':>7} {'common':>7} {'shared groups':>14}"
+        f" {'CMS only':>9} {'shared names':>13}"
+    )
     for system in systems:
         rows = db.execute(
             "SELECT code, title, parent"
             + (", common_name" if has_common else ", NULL")
+            + ", short_title"
             + " FROM codes WHERE system = ? AND kind IN ('code', 'modifier')",
             (system,),
         ).fetchall()
@@ -56,8 +64,16 @@ def main() -> int:
         common = sum(1 for r in rows if r[3])
         groups = Counter((r[2], r[1].casefold()) for r in rows)
         shared = sum(1 for n in groups.values() if n > 1)
+        named_groups = Counter((r[2], r[1].casefold(), (r[3] or "").casefold()) for r in rows)
+        shared_names = sum(1 for n in named_groups.values() if n > 1)
+        cms_only = (
+            sum(1 for r in rows if not r[3] and (r[1] == r[4] or r[1] == r[0]))
+            if system in ("cpt", "hcpcs")
+            else 0
+        )
         print(
             f"{system:10} {len(rows):>7} {report.with_unknown:>8} {report.share:>7.1%} {common:>7} {shared:>14}"
+            f" {cms_only:>9} {shared_names:>13}"
         )
         if args.show and report.unknown:
             top = list(report.unknown.items())[: args.show]

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from medcodes.history import service as history
-from medcodes.models import CodeRecord
+from medcodes.models import CMS_WORDING_NOTE, CodeRecord
 from medcodes.search import Hit
 from medcodes.similar import similar_for
 from medcodes.store import Store
@@ -22,6 +22,7 @@ class HitOut(BaseModel):
     code: str
     display: str
     title: str
+    common_name: str | None = None
     kind: str
     billable: bool
     breadcrumb: list[str]
@@ -49,6 +50,7 @@ class Crumb(BaseModel):
     code: str
     display: str
     title: str
+    common_name: str | None = None
 
 
 class Child(Crumb):
@@ -67,8 +69,10 @@ class CodeOut(BaseModel):
     label: str
     code: str
     display: str
-    title: str
-    short_title: str | None
+    title: str  # readable title (never empty: the CMS wording when nothing else exists)
+    common_name: str | None = None  # the project's plain name
+    short_title: str | None  # the CMS wording, as released
+    title_note: str | None = None  # set when `title` is only the CMS wording
     kind: str
     billable: bool
     effective_date: str | None
@@ -97,6 +101,7 @@ class CodeRef(BaseModel):
     code: str
     display: str
     title: str
+    common_name: str | None = None
     url: str
 
 
@@ -111,6 +116,7 @@ def hit_document(h: Hit, statuses: dict | None = None) -> HitOut:
         code=h.code,
         display=h.display,
         title=h.title,
+        common_name=h.common_name,
         kind=h.kind,
         billable=h.billable and (st is None or st.billable),
         breadcrumb=h.breadcrumb,
@@ -122,8 +128,19 @@ def hit_document(h: Hit, statuses: dict | None = None) -> HitOut:
     )
 
 
+def with_common_names(store: Store, hits: list[Hit]) -> list[Hit]:
+    """Fill each hit's plain name from the store where the search index did not carry one."""
+    missing = [(h.system, h.code) for h in hits if not h.common_name]
+    names = store.common_names(missing) if missing else {}
+    for h in hits:
+        if not h.common_name:
+            h.common_name = names.get((h.system, h.code))
+    return hits
+
+
 def hit_documents(store: Store, hits: list[Hit]) -> list[HitOut]:
-    """Hits with today's status (a terminated code is never shown as billable)."""
+    """Hits with today's status (a terminated code is never shown as billable) and plain names."""
+    with_common_names(store, hits)
     statuses = history.hit_statuses(store, [(h.system, h.code) for h in hits])
     return [hit_document(h, statuses) for h in hits]
 
@@ -133,7 +150,8 @@ def code_ref(rec: CodeRecord) -> CodeRef:
         system=rec.system,
         code=rec.code,
         display=rec.display,
-        title=rec.title,
+        title=rec.heading,
+        common_name=rec.common_name,
         url=url_for(rec.system, rec.display),
     )
 
@@ -213,16 +231,27 @@ def _code_document(store: Store, system: str, code: str) -> CodeOut | None:
         label=LABELS[rec.system],
         code=rec.code,
         display=rec.display,
-        title=rec.title,
+        title=rec.heading,
+        common_name=rec.common_name,
         short_title=rec.short_title,
+        title_note=CMS_WORDING_NOTE if rec.plain_name_missing else None,
         kind=rec.kind,
         billable=rec.billable,
         effective_date=rec.effective_date,
         termination_date=rec.termination_date,
         url=url_for(rec.system, rec.display),
-        breadcrumb=[Crumb(code=b.code, display=b.display, title=b.title) for b in crumbs],
+        breadcrumb=[
+            Crumb(code=b.code, display=b.display, title=b.heading, common_name=b.common_name) for b in crumbs
+        ],
         children=[
-            Child(code=c.code, display=c.display, title=c.title, billable=c.billable, kind=c.kind)
+            Child(
+                code=c.code,
+                display=c.display,
+                title=c.heading,
+                common_name=c.common_name,
+                billable=c.billable,
+                kind=c.kind,
+            )
             for c in store.children(system, rec.code)
         ],
         notes=notes,
@@ -236,7 +265,9 @@ class SimilarOut(BaseModel):
     code: str
     display: str
     title: str
-    reason: str
+    common_name: str | None = None
+    difference: str  # how it differs from the code asked about ("other side", "with contrast")
+    reason: str  # why it was listed ("same category", "similar wording")
     score: float
     url: str
 
@@ -246,6 +277,7 @@ class SimilarList(BaseModel):
     code: str
     display: str
     title: str
+    common_name: str | None = None
     similar: list[SimilarOut]
 
 
@@ -256,13 +288,22 @@ def similar_document(store: Store, rec: CodeRecord, limit: int = 10) -> SimilarL
             code=s.code,
             display=s.display,
             title=s.title,
+            common_name=s.common_name,
+            difference=s.difference or s.reason,
             reason=s.reason,
             score=s.score,
             url=url_for(s.system, s.display),
         )
         for s in similar_for(store, rec.system, rec.code, limit)
     ]
-    return SimilarList(system=rec.system, code=rec.code, display=rec.display, title=rec.title, similar=items)
+    return SimilarList(
+        system=rec.system,
+        code=rec.code,
+        display=rec.display,
+        title=rec.heading,
+        common_name=rec.common_name,
+        similar=items,
+    )
 
 
 # -- bulk export ---------------------------------------------------------------------------------
@@ -285,7 +326,7 @@ EXPORT_FIELDS = (
 def export_row(rec: CodeRecord) -> dict:
     """One line of GET /api/v1/export/{system}.jsonl (and one row of the .csv): the readable title,
     the project's common name (when the database carries one), kind, billable, parent and dates."""
-    common = getattr(rec, "common_name", None) or (rec.attrs or {}).get("common_name")
+    common = rec.common_name
     return {
         "system": rec.system,
         "code": rec.code,

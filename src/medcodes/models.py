@@ -61,6 +61,9 @@ class CodeRecord:
     )  # extra search terms (index entries, synonyms)
     attrs: dict[str, Any] = field(default_factory=dict)  # system-specific fields (PCS axes, HCPCS BETOS, ...)
     source: str | None = None  # name of the source it came from
+    # The project's plain name ("Cataract surgery with lens implant"); the store fills it from
+    # codesets/common_names when an importer leaves it empty.
+    common_name: str | None = None
     # Filled by the store when read back:
     sort: int = 0
     depth: int = 0
@@ -68,6 +71,32 @@ class CodeRecord:
     @property
     def label(self) -> str:
         return SYSTEM_LABELS[self.system]
+
+    @property
+    def plain_name_missing(self) -> bool:
+        """True when the heading can only be the CMS wording: no common name, and the title is the
+        short descriptor as released (nothing in it could be expanded) or no title at all."""
+        if self.common_name:
+            return False
+        title = (self.title or "").strip()
+        if not title or title == self.code or title == self.display:
+            return True
+        return self.system in CMS_WORDING_SYSTEMS and title == (self.short_title or "").strip()
+
+    @property
+    def heading(self) -> str:
+        """What a page heading or a list shows as the code's title: never empty."""
+        title = (self.title or "").strip()
+        if title and title not in (self.code, self.display):
+            return title
+        return (self.short_title or "").strip() or self.common_name or self.display
+
+
+# Systems whose titles may be a CMS short descriptor (CPT and HCPCS Level II); an ICD-10 title is
+# always the official long text, so a short title equal to it is no sign of abbreviation.
+CMS_WORDING_SYSTEMS = frozenset({"cpt", "hcpcs"})
+# Said beside a heading that is only the CMS wording.
+CMS_WORDING_NOTE = "CMS wording; no plain name yet"
 
 
 @dataclass(slots=True)

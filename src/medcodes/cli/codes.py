@@ -18,7 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from medcodes.cli.common import DbOption, JsonOption, console, db_path, open_store, out, print_json
-from medcodes.documents import code_document, code_ref
+from medcodes.documents import code_document, code_ref, with_common_names
 from medcodes.models import SYSTEMS, ReleaseFileError
 from medcodes.pipeline import BuildError
 
@@ -156,7 +156,7 @@ def show(
             if near:
                 out.print("Nearest existing codes:")
                 for r in near:
-                    out.print(f"  {r.display:10} {r.system:9} {r.title}")
+                    out.print(f"  {r.display:10} {r.system:9} {r.common_name or r.heading}")
         raise typer.Exit(1)
     found = [code_document(store, r.system, r.code) for r in records]
     docs = [d.model_dump() for d in found if d is not None]
@@ -166,14 +166,18 @@ def show(
     for doc in docs:
         out.print(f"[bold]{doc['display']}[/]  {doc['label']}")
         out.print(f"  {doc['title']}")
+        if doc["common_name"] and doc["common_name"] != doc["title"]:
+            out.print(f"  common name: {doc['common_name']}")
+        if doc["title_note"]:
+            out.print(f"  ({doc['title_note']})")
         if doc["short_title"] and doc["short_title"] != doc["title"]:
-            out.print(f"  short: {doc['short_title']}")
+            out.print(f"  CMS short descriptor: {doc['short_title']}")
         out.print(f"  kind: {doc['kind']}   billable: {'yes' if doc['billable'] else 'no'}")
         if doc["effective_date"] or doc["termination_date"]:
             out.print(
                 f"  effective: {doc['effective_date'] or '-'}   terminated: {doc['termination_date'] or '-'}"
             )
-        crumbs = " > ".join(f"{b['display']} {b['title']}" for b in doc["breadcrumb"])
+        crumbs = " > ".join(f"{b['display']} {b['common_name'] or b['title']}" for b in doc["breadcrumb"])
         out.print(f"  breadcrumb: {crumbs or '(top level)'}")
         out.print(f"  children: {len(doc['children'])}")
         for note in doc["notes"]:
@@ -237,6 +241,7 @@ def search_cmd(
     except FileNotFoundError as exc:
         console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
+    with_common_names(store, res.results)
     if as_json:
         print_json(
             {
@@ -249,6 +254,7 @@ def search_cmd(
                         "system": h.system,
                         "code": h.display,
                         "title": h.title,
+                        "common_name": h.common_name,
                         "kind": h.kind,
                         "billable": h.billable,
                         "breadcrumb": h.breadcrumb,
@@ -266,9 +272,9 @@ def search_cmd(
     if not res.results:
         out.print(f"No codes found for {res.query!r}.")
         return
-    table = Table("code", "system", "billable", "title")
+    table = Table("code", "system", "billable", "title", "common name")
     for h in res.results:
-        table.add_row(h.display, h.system, "yes" if h.billable else "", h.title)
+        table.add_row(h.display, h.system, "yes" if h.billable else "", h.title, h.common_name or "")
     out.print(table)
     out.print(f"{len(res.results)} of {res.total:,} shown")
 

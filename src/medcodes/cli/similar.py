@@ -58,9 +58,10 @@ def _show(store: Store, code, system, limit, as_json, print_json) -> None:
         return
     for doc in docs:
         out.print(f"[bold]{doc['display']}[/] ({doc['system']}) {doc['title']}")
-        table = Table("code", "system", "reason", "title")
+        table = Table("code", "system", "how it differs", "title")
         for s in doc["similar"]:
-            table.add_row(s["display"], s["system"], s["reason"], s["title"])
+            name = f"{s['title']} ({s['common_name']})" if s["common_name"] else s["title"]
+            table.add_row(s["display"], s["system"], s["difference"], name)
         out.print(table)
 
 

@@ -237,7 +237,7 @@ def gather(store: Store, rec: CodeRecord, view: CodeView | None = None) -> Facts
     path = [c.title for c in crumbs]
     term_rows = store.terms(rec.system, rec.code)
     terms = [t for t, _origin in term_rows]
-    common = _common_name(rec.system, rec.code)
+    common = rec.common_name or _common_name(rec.system, rec.code)
     # The descriptors of the code, most trusted first: the project's plain name, the long and short
     # descriptors, the CLFS long descriptor.
     texts = [

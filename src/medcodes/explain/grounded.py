@@ -104,12 +104,12 @@ def _path_text(facts: Facts) -> str:
 
 def _name(facts: Facts) -> Section:
     rec = facts.record
-    items = [f"Medical term: {rec.title}"]
+    # The plain name leads (what people call it), then the medical term, then the CMS wording.
+    items = [f"Common name: {facts.common_name}"] if facts.common_name else []
+    items.append(f"Medical term: {rec.title}")
     common = next((t for t in facts.terms if t.lower() != rec.title.lower()), None)
     if rec.short_title and rec.short_title.lower() != rec.title.lower():
-        items.append(f"Short name: {rec.short_title}")
-    if facts.common_name:
-        items.append(f"Common name: {facts.common_name}")
+        items.append(f"CMS short descriptor: {rec.short_title}")
     if common:
         items.append(f"Also known as: {common}")
     if facts.kind == "diagnosis":

@@ -16,6 +16,7 @@ class Hit:
     breadcrumb: list[str] = field(default_factory=list)  # titles from the root down
     score: float = 0.0
     highlight: str | None = None  # title with matched words wrapped in <mark> (HTML-escaped otherwise)
+    common_name: str | None = None  # the project's plain name, when the index or the store has one
 
 
 @dataclass(slots=True)

@@ -17,21 +17,49 @@ class SimilarCode:
     title: str
     reason: str  # e.g. "same category", "other laterality", "similar wording", "cited together in policies"
     score: float
+    common_name: str | None = None
+    # How this code differs from the one being read ("other side", "with contrast"); the reason
+    # when nothing in the two names tells them apart.
+    difference: str = ""
 
 
 def similar_for(store: Store, system: str, code: str, limit: int = 12) -> list[SimilarCode]:
     """The precomputed list for a code; for headers (chapters, ranges), the other nodes at the same level."""
     from medcodes.similar import storage
+    from medcodes.similar.differences import difference
 
+    base = store.get(system, code)
     items = storage.stored_items(store, system, code)
     if items is None:
+        reason = "same level in the hierarchy"
         return [
-            SimilarCode(r.system, r.code, r.display, r.title, "same level in the hierarchy", 0.0)
+            SimilarCode(
+                r.system,
+                r.code,
+                r.display,
+                r.heading,
+                reason,
+                0.0,
+                r.common_name,
+                (difference(base, r) if base else None) or reason,
+            )
             for r in store.siblings(system, code)[:limit]
         ]
     out = []
     for sim_system, sim_code, score, reason in items[:limit]:
         rec = store.get(sim_system, sim_code)
         if rec is not None:
-            out.append(SimilarCode(sim_system, sim_code, rec.display, rec.title, reason, score))
+            said = difference(base, rec) if base else None
+            out.append(
+                SimilarCode(
+                    sim_system,
+                    sim_code,
+                    rec.display,
+                    rec.heading,
+                    reason,
+                    score,
+                    rec.common_name,
+                    said or reason,
+                )
+            )
     return out

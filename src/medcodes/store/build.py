@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from medcodes.codesets import common_names as _common_names
 from medcodes.models import CodeRecord, ReleaseFileError, Source
 from medcodes.store import schema
 from medcodes.store.context import BuildContext, BuildPaths, Settings, Step
@@ -260,14 +261,15 @@ def _import_source(
         "SELECT COALESCE(MAX(sort), -1) + 1 FROM codes WHERE system = ?", (source.system,)
     ).fetchone()
     seen = {row[0] for row in conn.execute("SELECT code FROM codes WHERE system = ?", (source.system,))}
+    names = _plain_names(report)
     codes: list[tuple] = []
     notes: list[tuple] = []
     terms: list[tuple] = []
 
     def flush():
         conn.executemany(
-            "INSERT INTO codes (system, code, display, kind, title, short_title, billable, parent, sort,"
-            " effective_date, termination_date, source_id, attrs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO codes (system, code, display, kind, title, short_title, common_name, billable, parent,"
+            " sort, effective_date, termination_date, source_id, attrs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             codes,
         )
         conn.executemany("INSERT INTO notes (system, code, seq, type, text) VALUES (?,?,?,?,?)", notes)
@@ -293,6 +295,7 @@ def _import_source(
                 rec.kind,
                 rec.title,
                 rec.short_title,
+                rec.common_name or names.get((rec.system, rec.code)),
                 int(rec.billable),
                 rec.parent,
                 start_sort + n,
@@ -334,6 +337,17 @@ def _import_source(
         )
     sr.seconds = time.perf_counter() - t0
     return sr
+
+
+def _plain_names(report: BuildReport) -> dict[tuple[str, str], str]:
+    """The project's common names, stored beside the titles at import so every reader gets them."""
+    try:
+        return _common_names.load()
+    except _common_names.CommonNameError as exc:  # a broken names file fails its own tests, not the build
+        warning = f"common names not loaded: {exc}"
+        if warning not in report.warnings:
+            report.warnings.append(warning)
+        return {}
 
 
 def _reporting_errors(

@@ -19,9 +19,12 @@ DEFAULT_DB = Path("data") / "medcodes.sqlite"
 
 _COLS = (
     "system, code, display, kind, title, short_title, billable, parent, depth, sort,"
-    " effective_date, termination_date, attrs"
+    " effective_date, termination_date, attrs, common_name"
 )
 _QCOLS = ", ".join(f"codes.{c.strip()}" for c in _COLS.split(","))
+# Databases built before schema 3 have no common_name column: read NULL in its place.
+_OLD_COLS = _COLS.replace("common_name", "NULL")
+_OLD_QCOLS = _QCOLS.replace("codes.common_name", "NULL")
 
 
 def default_db_path() -> Path:
@@ -52,7 +55,7 @@ def _restore(value, texts: dict[int, str]):
 
 
 def _row_to_record(row: sqlite3.Row | tuple, texts: dict[int, str] | None = None) -> CodeRecord:
-    (system, code, display, kind, title, short, billable, parent, depth, sort, eff, term, attrs) = row
+    (system, code, display, kind, title, short, billable, parent, depth, sort, eff, term, attrs, common) = row
     decoded = json.loads(attrs) if attrs else {}
     if texts is not None and attrs and ('"$t"' in attrs or '"$o"' in attrs):
         decoded = _restore(decoded, texts)
@@ -70,6 +73,7 @@ def _row_to_record(row: sqlite3.Row | tuple, texts: dict[int, str] | None = None
         effective_date=eff,
         termination_date=term,
         attrs=decoded,
+        common_name=common or None,
     )
 
 
@@ -105,6 +109,8 @@ class Store:
         self._texts: dict[int, str] | None = None
         self._versions: dict[str, str] | None = None
         self.meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(codes)")}
+        self._cols, self._qcols = (_COLS, _QCOLS) if "common_name" in columns else (_OLD_COLS, _OLD_QCOLS)
 
     # -- connections -------------------------------------------------------------------------
     @property
@@ -155,7 +161,7 @@ class Store:
     # -- single codes ------------------------------------------------------------------------
     def get(self, system: str, code: str) -> CodeRecord | None:
         row = self.conn.execute(
-            f"SELECT {_COLS} FROM codes WHERE system = ? AND code = ?", (system, canonical(code))
+            f"SELECT {self._cols} FROM codes WHERE system = ? AND code = ?", (system, canonical(code))
         ).fetchone()
         return self._record(row) if row else None
 
@@ -164,7 +170,9 @@ class Store:
         if system:
             rec = self.get(system, code)
             return [rec] if rec else []
-        rows = self.conn.execute(f"SELECT {_COLS} FROM codes WHERE code = ?", (canonical(code),)).fetchall()
+        rows = self.conn.execute(
+            f"SELECT {self._cols} FROM codes WHERE code = ?", (canonical(code),)
+        ).fetchall()
         records = [self._record(r) for r in rows]
         return sorted(records, key=lambda r: SYSTEMS.index(r.system))
 
@@ -194,7 +202,7 @@ class Store:
                 SELECT codes.parent, up.n + 1 FROM codes JOIN up ON codes.system = :s AND codes.code = up.code
                 WHERE up.n < 50
             )
-            SELECT {_QCOLS} FROM codes JOIN up ON codes.system = :s AND codes.code = up.code
+            SELECT {self._qcols} FROM codes JOIN up ON codes.system = :s AND codes.code = up.code
             ORDER BY up.n DESC
             """,
             {"s": system, "c": canonical(code)},
@@ -218,11 +226,11 @@ class Store:
         """Direct children in release order; `code=None` gives the roots of the system."""
         if code is None:
             rows = self.conn.execute(
-                f"SELECT {_COLS} FROM codes WHERE system = ? AND parent IS NULL ORDER BY sort", (system,)
+                f"SELECT {self._cols} FROM codes WHERE system = ? AND parent IS NULL ORDER BY sort", (system,)
             ).fetchall()
         else:
             rows = self.conn.execute(
-                f"SELECT {_COLS} FROM codes WHERE system = ? AND parent = ? ORDER BY sort",
+                f"SELECT {self._cols} FROM codes WHERE system = ? AND parent = ? ORDER BY sort",
                 (system, canonical(code)),
             ).fetchall()
         records = [self._record(r) for r in rows]
@@ -247,12 +255,12 @@ class Store:
         hi = p + "\uffff"
         if system:
             rows = self.conn.execute(
-                f"SELECT {_COLS} FROM codes WHERE system = ? AND code >= ? AND code < ? ORDER BY sort LIMIT ?",
+                f"SELECT {self._cols} FROM codes WHERE system = ? AND code >= ? AND code < ? ORDER BY sort LIMIT ?",
                 (system, p, hi, limit),
             ).fetchall()
         else:
             rows = self.conn.execute(
-                f"SELECT {_COLS} FROM codes WHERE code >= ? AND code < ? ORDER BY system, sort LIMIT ?",
+                f"SELECT {self._cols} FROM codes WHERE code >= ? AND code < ? ORDER BY system, sort LIMIT ?",
                 (p, hi, limit),
             ).fetchall()
         return [self._record(r) for r in rows]
@@ -269,7 +277,7 @@ class Store:
     def code_range(self, system: str, lo: str, hi: str, limit: int = 1000) -> list[CodeRecord]:
         """Leaf codes between two codes inclusive, e.g. 85002-85999."""
         rows = self.conn.execute(
-            f"SELECT {_COLS} FROM codes WHERE system = ? AND code >= ? AND code <= ? AND (kind IN ('code', 'modifier') OR billable)"
+            f"SELECT {self._cols} FROM codes WHERE system = ? AND code >= ? AND code <= ? AND (kind IN ('code', 'modifier') OR billable)"
             " ORDER BY code LIMIT ?",
             (system, canonical(lo), canonical(hi), limit),
         ).fetchall()
@@ -299,6 +307,28 @@ class Store:
             ).fetchone()
             is not None
         )
+
+    def common_names(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """{(system, canonical code): common name} of those of `keys` that have one."""
+        out: dict[tuple[str, str], str] = {}
+        if "common_name" not in self._cols or not keys:
+            return out
+        by_system: dict[str, list[str]] = {}
+        for system, code in keys:
+            by_system.setdefault(system, []).append(code)
+        for system, codes in by_system.items():
+            for start in range(0, len(codes), 500):
+                part = codes[start : start + 500]
+                marks = ",".join("?" * len(part))
+                out.update(
+                    ((system, c), n)
+                    for c, n in self.conn.execute(
+                        f"SELECT code, common_name FROM codes WHERE system = ? AND code IN ({marks})"
+                        " AND common_name IS NOT NULL",
+                        (system, *part),
+                    )
+                )
+        return out
 
     def displays(self, system: str, codes: set[str] | list[str]) -> dict[str, str]:
         """{canonical code: display form} of those of `codes` that exist in `system`."""
@@ -411,13 +441,13 @@ class Store:
             args = [canonical(under), system, *args]
         total = self.conn.execute(f"{head}SELECT COUNT(*) FROM {src} WHERE {cond}", args).fetchone()[0]
         rows = self.conn.execute(
-            f"{head}SELECT {_QCOLS} FROM {src} WHERE {cond} ORDER BY codes.sort LIMIT ? OFFSET ?",
+            f"{head}SELECT {self._qcols} FROM {src} WHERE {cond} ORDER BY codes.sort LIMIT ? OFFSET ?",
             [*args, limit, offset],
         ).fetchall()
         return total, [self._record(r) for r in rows]
 
     def iter_codes(self, system: str | None = None, *, leaves_only: bool = False) -> Iterator[CodeRecord]:
-        sql = f"SELECT {_COLS} FROM codes"
+        sql = f"SELECT {self._cols} FROM codes"
         where, args = [], []
         if system:
             where.append("system = ?")

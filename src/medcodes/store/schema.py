@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 CODES = """
 CREATE TABLE meta (
@@ -32,8 +32,9 @@ CREATE TABLE codes (
     code              TEXT NOT NULL,     -- canonical: upper case, no dots
     display           TEXT NOT NULL,     -- E11.9
     kind              TEXT NOT NULL,     -- chapter|section|category|subcategory|code|modifier
-    title             TEXT NOT NULL,     -- official long descriptor
-    short_title       TEXT,
+    title             TEXT NOT NULL,     -- readable title: long descriptor, or the short one expanded
+    short_title       TEXT,              -- the CMS wording, as released
+    common_name       TEXT,              -- the project's plain name (codesets/common_names), if any
     billable          INTEGER NOT NULL DEFAULT 0,
     parent            TEXT,              -- canonical code of the parent in the same system
     depth             INTEGER NOT NULL DEFAULT 0,

@@ -155,12 +155,15 @@ def status_text(rec: CodeRecord, has_children: bool) -> tuple[str, str]:
 def _describe(rec: CodeRecord) -> str:
     label = LABELS[rec.system]
     billable = "billable" if rec.billable else "not billable"
-    text = f"{rec.display}: {rec.title}. {label}, {billable}. Plain-language explanation, coding notes, policies and similar codes."
+    name = f" ({rec.common_name})" if rec.common_name and rec.common_name != rec.heading else ""
+    text = f"{rec.display}: {rec.heading}{name}. {label}, {billable}. Plain-language explanation, coding notes, policies and similar codes."
     return text if len(text) <= 300 else text[:297] + "…"
 
 
 def _page_title(rec: CodeRecord) -> str:
-    title = rec.title if len(rec.title) <= 70 else rec.title[:68].rstrip() + "…"
+    # The plain name is what people search for and recognise in a tab; the title when there is none.
+    name = rec.common_name or rec.heading
+    title = name if len(name) <= 70 else name[:68].rstrip() + "…"
     return f"{rec.display} – {title} | {NAMES[rec.system]} | medcodes"
 
 

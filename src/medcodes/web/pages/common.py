@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from medcodes.models import SYSTEMS
+from medcodes.models import CMS_WORDING_NOTE, SYSTEMS
 from medcodes.store import Store
 from medcodes.systems import BLURBS, LABELS, NAMES, by_alias
 
@@ -60,6 +60,7 @@ env.globals.update(
     SYSTEM_NAMES=NAMES,
     SYSTEM_BLURBS=BLURBS,
     AMA_NOTICE=AMA_NOTICE,
+    CMS_WORDING_NOTE=CMS_WORDING_NOTE,
     asset_version=_asset_version(),
 )
 

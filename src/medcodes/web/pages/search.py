@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 
+from medcodes.documents import with_common_names
 from medcodes.history.service import code_history, deleted_codes, hit_statuses
 from medcodes.models import SYSTEMS
 from medcodes.search import search as _search
@@ -58,6 +59,7 @@ def search_page(
     if result.exact is None and page == 1 and (gone := deleted_codes(store, q, system)) and len(gone) == 1:
         return redirect(code_url(gone[0].system, gone[0].display), status=302)  # typed exactly: its page
     pages = min(MAX_PAGE, (result.total + PER_PAGE - 1) // PER_PAGE)
+    with_common_names(store, result.results)
     statuses = hit_statuses(store, [(h.system, h.code) for h in result.results])
     flagged = {k: code_history(store, *k) for k, st in statuses.items() if st.status != "active"}
     return render(

@@ -68,6 +68,14 @@
         var title = document.createElement("span");
         title.className = "ac-title";
         title.textContent = item.title || "";
+        if (item.common_name && item.common_name !== item.title) {
+          // The plain name people know ("Cataract surgery with lens implant") under the title.
+          var common = document.createElement("span");
+          common.className = "ac-common";
+          common.textContent = item.common_name;
+          title.appendChild(document.createElement("br"));
+          title.appendChild(common);
+        }
         var sys = document.createElement("span");
         sys.className = "sys sys-" + item.system;
         sys.textContent = SYSTEM_NAMES[item.system] || item.system;
