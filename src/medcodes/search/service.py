@@ -14,7 +14,7 @@ import tantivy
 
 from medcodes.models import SYSTEMS
 from medcodes.search import Hit, SearchResult, lay, storage
-from medcodes.search.index import NO_END, Doc, Engine, engine_for, name_key
+from medcodes.search.index import NO_END, Doc, Engine, engine_for, keep_newest, name_key
 from medcodes.search.query import ParsedQuery, parse
 from medcodes.search.spell import Speller
 from medcodes.store.db import Store
@@ -78,6 +78,7 @@ def _context(store: Store) -> _Context:
             if ctx is None or ctx.engine is not engine:
                 ctx = _Context(store, engine)
                 _contexts[key] = ctx
+                keep_newest(_contexts, key[0])
     return ctx
 
 
