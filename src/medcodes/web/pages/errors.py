@@ -60,6 +60,7 @@ def error_page(request: Request, status: int, message: str, **kw: Any):
         "error.html",
         status=status,
         cache=False,
+        canonical=None,  # an error page has no canonical address (and must not echo a hostile path)
         title=kw.pop("title", None) or TITLES.get(status, "Error"),
         message=message,
         suggestions=suggestions,
