@@ -40,7 +40,7 @@ def test_rebuild_under_load_switches_as_a_whole_with_no_failed_request(tmp_path,
     with_cpt = {_build(db, cpt=True): True}
     word = Store(db).get("cpt", "99213").title.split()[0].lower()
     results: list[tuple[float, str, str, int, bool]] = []  # (start, route, build, status, shows CPT)
-    stop = threading.Event()
+    stop, rebuilt = threading.Event(), threading.Event()
 
     def client_loop() -> None:
         with httpx.Client(base_url=server.url, timeout=10) as c:
@@ -49,6 +49,8 @@ def test_rebuild_under_load_switches_as_a_whole_with_no_failed_request(tmp_path,
                     return
                 t0 = time.monotonic()
                 route = ("code", "search", "autocomplete")[i % 3]
+                if not searched_first and not rebuilt.is_set():
+                    route = "code"  # nothing touches the search index before the rebuild
                 if route == "code":
                     r = c.get("/api/v1/codes/cpt/99213")
                     shows = r.status_code == 200
@@ -69,6 +71,7 @@ def test_rebuild_under_load_switches_as_a_whole_with_no_failed_request(tmp_path,
         try:
             time.sleep(0.5)
             with_cpt[_build(db, cpt=False)] = False  # in place, different content: no CPT at all
+            rebuilt.set()
             time.sleep(0.5)
             with_cpt[_build(db, cpt=True)] = True  # and back: the first build's artefacts are gone now
             switched = time.monotonic()
