@@ -117,11 +117,17 @@ def children(pid: int) -> list[int]:
     return out
 
 
-def rss_kb(pid: int) -> int:
+def rss_kb(pid: int, field: str = "VmRSS") -> int:
+    """Resident memory in kB: VmRSS in all, RssAnon the process's own heap, RssFile mapped files
+    (the database and the search index, shared with the page cache)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
+
+
+def memory(pids: list[int]) -> dict[str, int]:
+    return {f: sum(rss_kb(p, f) for p in pids) for f in ("VmRSS", "RssAnon", "RssFile")}
 
 
 def workers_of(pid: int) -> list[int]:
@@ -138,7 +144,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--warmup", type=float, default=5)
+    ap.add_argument("--warmup", type=float, default=15)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     if not 1 <= args.clients <= 64 or not 1 <= args.seconds <= 3600:
@@ -181,10 +187,10 @@ def main() -> None:
 
         run(args.warmup, 10_000)  # every worker opens its index, caches and connections
         workers = workers_of(server.pid)
-        before = {p: rss_kb(p) for p in workers}
+        before = memory(workers)
         results = run(args.seconds, args.seed)
         elapsed = args.seconds  # each client runs for exactly this long
-        after = {p: rss_kb(p) for p in workers}
+        after = memory(workers)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -204,12 +210,15 @@ def main() -> None:
     print(f"{'all':<13}{len(every):>10}{pct(every, 50):>9.1f}{pct(every, 99):>9.1f}")
     print(f"requests/s: {len(every) / elapsed:.0f}")
     print(f"errors: {sum(errors.values())}" + (f"  {dict(errors)}" if errors else ""))
-    total_before, total_after = sum(before.values()), sum(after.values())
-    growth = (total_after - total_before) / total_before * 100 if total_before else float("nan")
-    print(
-        f"worker RSS: {total_before / 1024:.0f} MB -> {total_after / 1024:.0f} MB ({growth:+.1f}%) "
-        f"over {len(workers)} process(es)"
-    )
+    for field, label in (
+        ("VmRSS", "worker RSS"),
+        ("RssAnon", "  of which heap"),
+        ("RssFile", "  of which files"),
+    ):
+        b, e = before[field], after[field]
+        growth = (e - b) / b * 100 if b else float("nan")
+        print(f"{label}: {b / 1024:.0f} MB -> {e / 1024:.0f} MB ({growth:+.1f}%)")
+    print(f"over {len(workers)} worker process(es)")
 
 
 if __name__ == "__main__":

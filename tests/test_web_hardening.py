@@ -96,7 +96,9 @@ def test_rebuild_under_load_switches_as_a_whole_with_no_failed_request(tmp_path,
     seen = {r[2] for r in results}
     assert builds[1] in seen, "the server never switched to the rebuilt database"
     late = [r for r in results if r[0] > switched + 0.5]
-    assert late and {r[2] for r in late} == {builds[2]}, "after the switch every answer comes from the new build"
+    assert late and {r[2] for r in late} == {builds[2]}, (
+        "after the switch every answer comes from the new build"
+    )
 
 
 # -- 3. every request bounded ------------------------------------------------------------------------
@@ -110,7 +112,9 @@ def world(tmp_path_factory):
     _build(db, cpt=True)
     docs = folder / "docs"
     docs.mkdir()
-    (docs / "p1.txt").write_text("CPT codes covered if selection criteria are met:\n99213\nICD-10 codes:\nE11.9\n")
+    (docs / "p1.txt").write_text(
+        "CPT codes covered if selection criteria are met:\n99213\nICD-10 codes:\nE11.9\n"
+    )
     (docs / "p2.txt").write_text("CPT codes covered if selection criteria are met:\n99213\n")
     (docs / "manifest.csv").write_text(
         "file,payer,title,number,effective_date,url\n"
@@ -279,7 +283,11 @@ def test_swagger_ui_is_served_by_the_app(client):
     page = client.get("/api/docs")
     assert page.status_code == 200
     assert "cdn" not in page.text.lower() and "https://" not in page.text
-    for src in ("/api/docs-assets/swagger-ui-bundle.js", "/api/docs-assets/swagger-ui.css", "/static/swagger-init.js"):
+    for src in (
+        "/api/docs-assets/swagger-ui-bundle.js",
+        "/api/docs-assets/swagger-ui.css",
+        "/static/swagger-init.js",
+    ):
         assert src in page.text
         assert client.get(src).status_code == 200, src
     assert "<script>" not in page.text  # nothing inline: the policy forbids it
@@ -396,4 +404,3 @@ def test_every_api_error_has_status_and_detail(client):
         assert r.status_code == status, path
         body = r.json()
         assert body["status"] == status and isinstance(body["detail"], str) and body["detail"], path
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import (
@@ -25,7 +25,7 @@ from medcodes.pipeline import BuildError
 # uvicorn's h11 server stops reading a request head past this size and answers 400, before buffering
 # it whole (httptools has no such limit: a 64 MB header was read into memory). The app's guard
 # (web/guard.py) refuses heads over 32 KB on any server.
-SERVER_LIMITS = {"http": "h11", "h11_max_incomplete_event_size": 64 * 1024}
+SERVER_LIMITS: dict[str, Any] = {"http": "h11", "h11_max_incomplete_event_size": 64 * 1024}
 
 app = typer.Typer(
     help="medcodes: search and explain CPT, HCPCS Level II, ICD-10-CM and ICD-10-PCS codes.",

@@ -221,9 +221,8 @@ def code_page(
     page: int = Query(1, ge=1, le=1000),
     locality: str | None = Query(None, max_length=40),
 ):
-    if (
-        len(code) > MAX_CODE_CHARS
-    ):  # before any lookup: finding the nearest codes of 20,000 characters took seconds
+    # Before any lookup: finding the nearest codes of 20,000 characters took seconds.
+    if len(code) > MAX_CODE_CHARS:
         raise PageError(
             422, f"No code is longer than {MAX_CODE_CHARS} characters. Search for a code or a word below."
         )
