@@ -1,4 +1,4 @@
-"""/api/docs: Swagger UI from the files of the installed `swagger-ui-bundle` package, served by the app
+"""/api/docs: Swagger UI from the files of the installed `swagger-ui-py` package, served by the app
 itself (no CDN, nothing fetched from a third party), started by /static/swagger-init.js."""
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ PAGE = f"""<!doctype html>
 
 def assets_folder() -> Path | None:
     try:
-        import swagger_ui_bundle
+        import swagger_ui  # swagger-ui-py: Swagger UI 5, which reads the OpenAPI 3.1 that FastAPI writes
     except ImportError:  # the page then says how to get it
         return None
-    return Path(swagger_ui_bundle.swagger_ui_path)
+    folder = Path(swagger_ui.__file__).parent / "static"
+    return folder if (folder / "swagger-ui-bundle.js").is_file() else None
 
 
 def install(app: FastAPI) -> None:
@@ -47,7 +48,7 @@ def install(app: FastAPI) -> None:
     def api_docs() -> HTMLResponse:
         if folder is None:
             return HTMLResponse(
-                "<p>Swagger UI is not installed: <code>pip install swagger-ui-bundle</code>. "
+                "<p>Swagger UI is not installed: <code>pip install swagger-ui-py</code>. "
                 'The API description is at <a href="/openapi.json">/openapi.json</a>.</p>',
                 status_code=503,
             )

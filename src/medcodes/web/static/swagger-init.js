@@ -5,7 +5,7 @@ window.addEventListener("load", function () {
     url: "/openapi.json",
     dom_id: "#swagger-ui",
     deepLinking: true,
-    presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
+    presets: [SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
   });
 });
