@@ -117,17 +117,24 @@ def children(pid: int) -> list[int]:
     return out
 
 
-def rss_kb(pid: int, field: str = "VmRSS") -> int:
-    """Resident memory in kB: VmRSS in all, RssAnon the process's own heap, RssFile mapped files
-    (the database and the search index, shared with the page cache)."""
+def rss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
+        if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
 
 
 def memory(pids: list[int]) -> dict[str, int]:
-    return {f: sum(rss_kb(p, f) for p in pids) for f in ("VmRSS", "RssAnon", "RssFile")}
+    """kB summed over `pids`: RSS, and from smaps_rollup the heap (Pss_Anon) and mapped files (Pss_File).
+    RSS counts a page of the database once per mapping, and every thread's SQLite connection maps the
+    file anew, so RSS grows as threads touch pages they share; PSS counts each page once."""
+    out = {"Rss": 0, "Pss_Anon": 0, "Pss_File": 0}
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in out:
+                out[key] += int(rest.split()[0])
+    return out
 
 
 def workers_of(pid: int) -> list[int]:
@@ -211,9 +218,9 @@ def main() -> None:
     print(f"requests/s: {len(every) / elapsed:.0f}")
     print(f"errors: {sum(errors.values())}" + (f"  {dict(errors)}" if errors else ""))
     for field, label in (
-        ("VmRSS", "worker RSS"),
-        ("RssAnon", "  of which heap"),
-        ("RssFile", "  of which files"),
+        ("Rss", "worker RSS"),
+        ("Pss_Anon", "worker heap (PSS)"),
+        ("Pss_File", "mapped files (PSS)"),
     ):
         b, e = before[field], after[field]
         growth = (e - b) / b * 100 if b else float("nan")
