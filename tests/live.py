@@ -25,7 +25,7 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, db_path: Path | str | None = None, *, app=None):
+    def __init__(self, db_path: Path | str | None = None, *, app=None, **config):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
@@ -34,6 +34,7 @@ class LiveServer:
             port=self.port,
             log_level="warning",
             access_log=False,
+            **config,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -346,9 +346,15 @@ def test_expand_post_and_errors(client):
 # -- $translate -------------------------------------------------------------------------------
 
 
-def test_translate_without_history_says_so(client):
-    with pytest.raises(OperationOutcome) as exc:
-        client.execute("ConceptMap/$translate", method="get", params={"system": CM, "code": "E11.9"})
+def test_translate_without_history_says_so(fixture_db, tmp_path):
+    db = tmp_path / "no-history.sqlite"
+    shutil.copy(fixture_db, db)
+    with sqlite3.connect(db) as conn:  # a database built without the history step
+        conn.execute("DROP TABLE IF EXISTS code_successors")
+    with LiveServer(db) as srv:
+        client = SyncFHIRClient(srv.url + "/fhir")
+        with pytest.raises(OperationOutcome) as exc:
+            client.execute("ConceptMap/$translate", method="get", params={"system": CM, "code": "E11.9"})
     issue = outcome_of(exc.value)["issue"][0]
     assert issue["code"] == "not-supported" and "not loaded" in issue["diagnostics"]
 
@@ -358,7 +364,8 @@ def test_translate_with_successors(fixture_db, tmp_path):
     shutil.copy(fixture_db, db)
     with sqlite3.connect(db) as conn:  # the table the history step writes
         conn.execute(
-            "CREATE TABLE code_successors (system TEXT, old TEXT, new_system TEXT, new TEXT, date TEXT, source TEXT)"
+            "CREATE TABLE IF NOT EXISTS code_successors"
+            " (system TEXT, old TEXT, new_system TEXT, new TEXT, date TEXT, source TEXT)"
         )
         conn.execute(
             "INSERT INTO code_successors VALUES ('hcpcs', 'G8891', 'hcpcs', 'K0001', '2015-01-01', 'test')"

@@ -261,7 +261,7 @@ def test_change_feed(server):
     assert added and added[0]["source"].startswith("icd10cm_order_addenda_2026.txt")
     # FY2026 addenda: 28 codes deleted = 12 removed + 16 turned into headings.
     assert len([e for e in feed["changes"] if e["event"] == "deleted"]) == 12
-    assert bad.status_code == 422 and bad_system.status_code == 422
+    assert bad.status_code == 422 and bad_system.status_code == 404  # an unknown system is a 404 everywhere
 
 
 @pytest.mark.shared

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import (
@@ -21,6 +21,11 @@ from medcodes.cli.common import DbOption, JsonOption, console, db_path, open_sto
 from medcodes.documents import code_document, code_ref, with_common_names
 from medcodes.models import SYSTEMS, ReleaseFileError
 from medcodes.pipeline import BuildError
+
+# uvicorn's h11 server stops reading a request head past this size and answers 400, before buffering
+# it whole (httptools has no such limit: a 64 MB header was read into memory). The app's guard
+# (web/guard.py) refuses heads over 32 KB on any server.
+SERVER_LIMITS: dict[str, Any] = {"http": "h11", "h11_max_incomplete_event_size": 64 * 1024}
 
 app = typer.Typer(
     help="medcodes: search and explain CPT, HCPCS Level II, ICD-10-CM and ICD-10-PCS codes.",
@@ -289,10 +294,27 @@ def serve(
         str | None,
         typer.Option("--cors", help="Comma-separated origins allowed to call the API ('*' for any)."),
     ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="Public address for absolute links (canonical, robots.txt, sitemaps), e.g. https://codes.example.org"
+            " [default: $MEDCODES_BASE_URL]; then any Host header is answered.",
+        ),
+    ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="Also answer requests for this host name (repeatable). Without --base-url only localhost,"
+            " 127.0.0.1, ::1 and --host are answered; other Host headers get 400.",
+        ),
+    ] = None,
 ):
     """Serve the web pages and the JSON API (/api/v1, OpenAPI at /openapi.json).
 
-    Runs uvicorn with --workers processes; the database is opened read-only."""
+    Runs uvicorn with --workers processes; the database is opened read-only. A rebuild of the database
+    (`medcodes build --db` the same path) is picked up by the running server within a second."""
     import os
 
     import uvicorn
@@ -307,6 +329,11 @@ def serve(
     os.environ["MEDCODES_DB"] = str(path)
     if cors is not None:
         os.environ["MEDCODES_CORS_ORIGINS"] = cors
+    if base_url is not None:
+        os.environ["MEDCODES_BASE_URL"] = base_url
+    if allowed_host:
+        os.environ["MEDCODES_ALLOWED_HOSTS"] = ",".join(allowed_host)
+    os.environ["MEDCODES_HOST"] = host
     console.print(f"Serving {path} on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''})")
     uvicorn.run(
         "medcodes.web.app:app_from_env",
@@ -316,6 +343,7 @@ def serve(
         workers=workers,
         log_level="warning",
         access_log=False,
+        **SERVER_LIMITS,
     )
 
 

@@ -220,6 +220,12 @@ def codes_of(conn: sqlite3.Connection, policy_id: str) -> list[PolicyCode]:
     return [PolicyCode(*r) for r in rows]
 
 
+def _contains(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its `%`, `_` and `\\` taken literally (ESCAPE '\\')."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def search(
     conn: sqlite3.Connection,
     *,
@@ -236,12 +242,15 @@ def search(
         # "uhc" and "UnitedHealthcare" both find UnitedHealthcare's policies.
         from medcodes.policies.metadata import payer_name
 
-        where.append("(lower(p.payer) LIKE ? OR lower(p.payer) LIKE ?)")
-        args += [f"%{payer.lower()}%", f"%{(payer_name(payer) or payer).lower()}%"]
+        where.append("(lower(p.payer) LIKE ? ESCAPE '\\' OR lower(p.payer) LIKE ? ESCAPE '\\')")
+        args += [_contains(payer), _contains(payer_name(payer) or payer)]
     if q:
         for word in q.split():
-            where.append("(lower(p.title) LIKE ? OR lower(p.number) LIKE ? OR lower(p.id) LIKE ?)")
-            args += [f"%{word.lower()}%"] * 3
+            where.append(
+                "(lower(p.title) LIKE ? ESCAPE '\\' OR lower(p.number) LIKE ? ESCAPE '\\'"
+                " OR lower(p.id) LIKE ? ESCAPE '\\')"
+            )
+            args += [_contains(word)] * 3
     if code:
         sub = "SELECT 1 FROM policy_codes pc WHERE pc.policy_id = p.id AND pc.code = ?"
         args.append(code)

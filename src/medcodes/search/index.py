@@ -8,8 +8,11 @@ rebuild swaps it together with the database.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import sqlite3
+import tempfile
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -265,6 +268,37 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
     return n
 
 
+def _open_searcher(folder: Path) -> tuple[tantivy.Index, tantivy.Searcher]:
+    """Open an index for searching only. A build never changes an index in place (each build writes a
+    folder of its own), so the reader never reloads.
+
+    tantivy takes a lock file in the index folder while it loads the segments, which a read-only
+    folder (a read-only mount, an image layer) refuses. There the index is opened through a private
+    folder of symbolic links to its files, where the lock can be written; the links are removed once
+    the segments are loaded (their files stay mapped)."""
+    if os.access(folder, os.W_OK):
+        try:
+            return _open_in(folder)
+        except ValueError as exc:
+            if "Lockfile" not in str(exc):
+                raise
+    view = Path(tempfile.mkdtemp(prefix="medcodes-index-"))
+    try:
+        for item in folder.iterdir():
+            if item.is_file() and not item.name.endswith(".lock"):
+                (view / item.name).symlink_to(item.resolve())
+        return _open_in(view)
+    finally:
+        shutil.rmtree(view, ignore_errors=True)
+
+
+def _open_in(folder: Path) -> tuple[tantivy.Index, tantivy.Searcher]:
+    index = tantivy.Index.open(str(folder))
+    index.register_tokenizer(ANALYZER, analyzer())
+    index.config_reader(reload_policy="Manual")
+    return index, index.searcher()
+
+
 @dataclass(slots=True)
 class Doc:
     system: str
@@ -284,10 +318,8 @@ class Engine:
             raise FileNotFoundError(
                 f"no search index in {folder}; rebuild the database with `medcodes build`"
             )
-        self.index = tantivy.Index.open(str(folder))
-        self.index.register_tokenizer(ANALYZER, analyzer())
+        self.index, self.searcher = _open_searcher(folder)
         self.schema = self.index.schema
-        self.searcher = self.index.searcher()
         self._analyzer = analyzer()
         self.vocab: dict[str, int] = {}
         with open(folder / VOCAB_FILE, encoding="utf-8") as fh:
@@ -325,7 +357,14 @@ def engine_for(store: Store) -> Engine:
             engine = _engines.get(key)
             if engine is None:
                 engine = Engine(store.artefacts / INDEX_DIR)
-                for old in [k for k in _engines if k[0] == key[0]]:
-                    del _engines[old]
                 _engines[key] = engine
+                keep_newest(_engines, key[0])
     return engine
+
+
+def keep_newest(cache: dict, path: str, n: int = 2) -> None:
+    """Forget all but the `n` builds of `path` opened last: the newest, and the one requests that began
+    before a rebuild may still be finishing on (see store/live.py)."""
+    of_path = [k for k in cache if k[0] == path]
+    for old in of_path[:-n]:
+        del cache[old]

@@ -16,7 +16,7 @@ import tantivy
 from medcodes.codes import canonical
 from medcodes.models import SYSTEMS
 from medcodes.search import Hit, SearchResult, intent, lay, storage, vocab
-from medcodes.search.index import NO_END, Doc, Engine, engine_for, name_key, phrase_key
+from medcodes.search.index import NO_END, Doc, Engine, engine_for, keep_newest, name_key, phrase_key
 from medcodes.search.query import ParsedQuery, parse
 from medcodes.search.spell import Speller
 from medcodes.store.db import Store
@@ -100,6 +100,7 @@ def _context(store: Store) -> _Context:
             if ctx is None or ctx.engine is not engine:
                 ctx = _Context(store, engine)
                 _contexts[key] = ctx
+                keep_newest(_contexts, key[0])
     return ctx
 
 

@@ -226,13 +226,14 @@ def _build_locked(
         conn.execute("ANALYZE")
         conn.commit()
         conn.close()
+        previous = _artefacts_of(db_path)
         os.replace(tmp_path, db_path)
     except BaseException:
         conn.close()
         tmp_path.unlink(missing_ok=True)
         shutil.rmtree(art_dir, ignore_errors=True)
         raise
-    _remove_stale_artefacts(db_path, keep=art_dir)
+    _remove_stale_artefacts(db_path, keep={art_dir} | ({previous} if previous else set()))
     report.seconds = time.perf_counter() - started
     report.size_bytes = db_path.stat().st_size
     return report
@@ -431,7 +432,23 @@ def _carry_over(conn: sqlite3.Connection, db_path: Path, report: BuildReport) ->
         conn.execute("DETACH DATABASE old")
 
 
-def _remove_stale_artefacts(db_path: Path, keep: Path) -> None:
+def _artefacts_of(db_path: Path) -> Path | None:
+    """The artefact folder of the database about to be replaced: a running server may still be reading
+    it (store/live.py), so it stays until the next build."""
+    if not db_path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'artefacts'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return db_path.parent / row[0] if row and row[0] else None
+
+
+def _remove_stale_artefacts(db_path: Path, keep: set[Path]) -> None:
     for path in db_path.parent.glob(f"{db_path.stem}-*"):
-        if path.is_dir() and path != keep:
+        if path.is_dir() and path not in keep:
             shutil.rmtree(path, ignore_errors=True)

@@ -16,6 +16,7 @@ from medcodes import __version__, fhir
 from medcodes.search import search
 from medcodes.search.service import MAX_LIMIT
 from medcodes.store import Store
+from medcodes.store.live import LiveStore
 from medcodes.web.deps import StoreDep
 
 PREFIX = "/fhir"
@@ -243,9 +244,9 @@ async def _crash(request: Request, exc: Exception) -> FhirResponse:
     return outcome(500, "exception", "internal error")
 
 
-def create_fhir_app(store: Store) -> FastAPI:
+def create_fhir_app(live: LiveStore) -> FastAPI:
     app = FastAPI(title="medcodes FHIR", version=__version__, openapi_url=None, docs_url=None, redoc_url=None)
-    app.state.store = store
+    app.state.live = live
     app.include_router(router)
     app.add_exception_handler(fhir.FhirError, _fhir_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]

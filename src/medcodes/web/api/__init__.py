@@ -3,10 +3,10 @@ with its own JSON error handlers. Its OpenAPI description is served by the main 
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from medcodes import __version__
-from medcodes.store import Store
+from medcodes.store.live import LiveStore
 from medcodes.web.api import (
     bill,
     codes,
@@ -36,17 +36,17 @@ ROUTERS = (
 )
 
 
-def create_api(store: Store) -> FastAPI:
+def create_api(live: LiveStore) -> FastAPI:
     api = FastAPI(title="medcodes API", version=__version__, openapi_url=None, docs_url=None, redoc_url=None)
-    api.state.store = store
+    api.state.live = live
     for router in ROUTERS:
-        api.include_router(router)
+        api.include_router(router, dependencies=[Depends(errors.bounded_path)])
     errors.install(api)
     return api
 
 
-def install(app: FastAPI, store: Store) -> FastAPI:
+def install(app: FastAPI, live: LiveStore) -> FastAPI:
     """Mount the API on `app` (web/openapi.py describes it in `app`'s OpenAPI document)."""
-    api = create_api(store)
+    api = create_api(live)
     app.mount(PREFIX, api)
     return api

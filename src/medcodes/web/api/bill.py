@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from medcodes.bill_document import MAX_BYTES, BillInputError, BillOut, check_text, decode_text, explain_bill
 from medcodes.payment import UnknownLocality
+from medcodes.web.deps import get_store
 
 router = APIRouter(tags=["bill"])
 
@@ -90,7 +91,7 @@ async def api_bill(request: Request):
     except BillRequestError as exc:
         return _error(400, str(exc))
     try:
-        out = explain_bill(request.app.state.store, text, locality=locality, on=on, age=age, sex=sex)
+        out = explain_bill(get_store(request), text, locality=locality, on=on, age=age, sex=sex)
     except UnknownLocality as exc:
         return _error(422, str(exc))
     return JSONResponse(out.model_dump(), headers={"Cache-Control": "no-store"})

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from medcodes.documents import CodeOut, code_document, code_ref
 from medcodes.models import SYSTEMS
 from medcodes.systems import LABELS
-from medcodes.web.api.errors import unprocessable
+from medcodes.web.api.errors import error_response, unknown_system
 from medcodes.web.deps import StoreDep
 
 router = APIRouter(tags=["codes"])
@@ -31,24 +31,11 @@ def api_code(
     ),
 ) -> CodeOut | JSONResponse:
     if system not in SYSTEMS:
-        return JSONResponse(
-            status_code=404,
-            content={
-                "error": f"unknown system {system[:40]!r}; choose from {', '.join(SYSTEMS)}",
-                "status": 404,
-            },
-        )
-    if len(code) > 40:
-        raise unprocessable("code is longer than 40 characters")
+        return unknown_system(system)
     doc = code_document(store, system, code, on=on)
     if doc is None:
         near = store.nearest(code, system)
-        return JSONResponse(
-            status_code=404,
-            content={
-                "error": f"{code!r} is not a {LABELS[system]}",
-                "status": 404,
-                "nearest": [code_ref(r).model_dump() for r in near],
-            },
+        return error_response(
+            404, f"{code!r} is not a {LABELS[system]}", nearest=[code_ref(r).model_dump() for r in near]
         )
     return doc

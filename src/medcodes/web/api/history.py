@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from medcodes.history.service import change_document, changes
 from medcodes.models import SYSTEMS
-from medcodes.web.api.errors import unprocessable
+from medcodes.web.api.errors import unknown_system, unprocessable
 from medcodes.web.deps import StoreDep
 
 router = APIRouter(tags=["history"])
@@ -35,7 +36,9 @@ def api_changes(
     system: str | None = Query(None, description=f"Only this system: {', '.join(SYSTEMS)}"),
     limit: int = Query(500, ge=1, le=5000),
     offset: int = Query(0, ge=0, le=1_000_000),
-) -> ChangesOut:
+) -> ChangesOut | JSONResponse:
+    if system is not None and system not in SYSTEMS:
+        return unknown_system(system)
     try:
         feed = changes(store, since, until=until, system=system, limit=limit, offset=offset)
     except ValueError as exc:  # unknown system, since after until

@@ -18,6 +18,7 @@ from medcodes.models import CodeRecord
 from medcodes.search import search
 from medcodes.search.service import MAX_LIMIT
 from medcodes.store import Store
+from medcodes.store.live import LiveStore
 from medcodes.web.api import errors
 from medcodes.web.deps import StoreDep
 
@@ -173,12 +174,12 @@ def _find(store: Store, terms: str, system: str, billable, active_on, n: int, of
     return total, records
 
 
-def create_nlm_app(store: Store) -> FastAPI:
+def create_nlm_app(live: LiveStore) -> FastAPI:
     """Its own application (JSON errors like /api/v1), mounted at /api after /api/v1."""
     app = FastAPI(
         title="NLM-compatible search", version=__version__, openapi_url=None, docs_url=None, redoc_url=None
     )
-    app.state.store = store
+    app.state.live = live
     app.include_router(router)
     errors.install(app)
     return app

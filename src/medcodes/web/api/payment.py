@@ -9,6 +9,8 @@ from pydantic import BaseModel
 from medcodes.models import SYSTEM_LABELS, SYSTEMS
 from medcodes.payment import LOCALITY_FORMAT, UnknownLocality, localities, payment_for, payment_json
 from medcodes.payment.serialize import locality_json
+from medcodes.web.api.errors import error_response, unknown_system
+from medcodes.web.deps import get_store
 
 router = APIRouter(tags=["payment"])
 PAID_SYSTEMS = ("cpt", "hcpcs")
@@ -153,7 +155,7 @@ class LocalityList(BaseModel):
 
 
 def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": message, "status": status})
+    return error_response(status, message)
 
 
 @router.get(
@@ -171,10 +173,10 @@ def api_payment(
     ),
 ):
     if system not in SYSTEMS:
-        return _error(404, f"unknown system {system[:40]!r}")
+        return unknown_system(system)
     if system not in PAID_SYSTEMS:
         return _error(404, "Medicare payment is listed for CPT and HCPCS Level II codes only")
-    store = request.app.state.store
+    store = get_store(request)
     rec = store.get(system, code[:40])
     if rec is None:
         return _error(404, f"{code[:40]!r} is not a {SYSTEM_LABELS[system]}")
@@ -191,5 +193,5 @@ def api_payment(
 def api_localities(request: Request):
     return {
         "format": LOCALITY_FORMAT,
-        "localities": [locality_json(loc) for loc in localities(request.app.state.store)],
+        "localities": [locality_json(loc) for loc in localities(get_store(request))],
     }

@@ -9,11 +9,13 @@ from dataclasses import asdict
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
+from medcodes.web.deps import get_store
+
 router = APIRouter(tags=["policies"])
 
 
 def _conn(request: Request):
-    return request.app.state.store
+    return get_store(request)
 
 
 @router.get("/policies/export")

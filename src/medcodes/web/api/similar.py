@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 
 from medcodes.documents import SimilarList, similar_document
 from medcodes.models import SYSTEMS
 from medcodes.systems import LABELS
+from medcodes.web.api.errors import error_response, unknown_system
 from medcodes.web.deps import StoreDep
 
 router = APIRouter(tags=["similar"])
@@ -21,13 +21,11 @@ router = APIRouter(tags=["similar"])
 )
 def api_similar(store: StoreDep, system: str, code: str, limit: int = Query(10, ge=1, le=50)):
     if system not in SYSTEMS:
-        return JSONResponse(
-            status_code=404, content={"error": f"unknown system {system[:40]!r}", "status": 404}
-        )
+        return unknown_system(system)
     rec = store.get(system, code[:40])
     if rec is None:
-        return JSONResponse(
-            status_code=404,
-            content={"error": f"{code[:40]!r} is not a {LABELS[system]}", "status": 404},
+        return error_response(
+            404,
+            f"{code[:40]!r} is not a {LABELS[system]}",
         )
     return similar_document(store, rec, limit)

@@ -33,4 +33,4 @@ def install(app: FastAPI) -> None:
         app.include_router(router)
     errors.install(app)
     # The home page and footers need whole-database counts; take them now, not on the first visitor's time.
-    site_info(app.state.store)
+    site_info(app.state.live.current())

@@ -108,8 +108,29 @@ def not_modified(store: Store, request: Request) -> Response | None:
     return None
 
 
+def public_base(request: Request) -> str:
+    """The site's address for absolute links: the configured base URL, else the request's own (whose Host
+    the guard has checked against the allowed hosts, see web/guard.py)."""
+    configured = getattr(request.app.state, "base_url", None)
+    return configured or str(request.base_url).rstrip("/")
+
+
 def canonical_url(request: Request, path: str | None = None) -> str:
-    return str(request.base_url).rstrip("/") + (path if path is not None else request.url.path)
+    return public_base(request) + (path if path is not None else request.url.path)
+
+
+def web_link(url: object) -> str | None:
+    """`url` when it is an http(s) address that may become a link; anything else (javascript:, data:,
+    a relative path) is shown as text, never put in an href."""
+    if not isinstance(url, str):
+        return None
+    scheme, sep, rest = url.strip().partition(":")
+    if sep and scheme.lower() in ("http", "https") and rest.startswith("//") and len(rest) > 2:
+        return url.strip()
+    return None
+
+
+env.globals["web_link"] = web_link
 
 
 def render(

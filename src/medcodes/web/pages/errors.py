@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from medcodes.models import CodeRecord
 from medcodes.web.api import errors as api_errors
+from medcodes.web.deps import get_store
 from medcodes.web.pages.common import render
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,15 @@ class PageError(Exception):
         self.query = query
 
 
+def _store_or_none(request: Request):
+    try:
+        return get_store(request)
+    except Exception:  # noqa: BLE001 - an error page must show even when the database cannot be read
+        return None
+
+
 def error_page(request: Request, status: int, message: str, **kw: Any):
-    store = getattr(request.app.state, "store", None)
+    store = _store_or_none(request)
     suggestions = kw.pop("suggestions", None) or []
     return render(
         request,
@@ -52,6 +60,7 @@ def error_page(request: Request, status: int, message: str, **kw: Any):
         "error.html",
         status=status,
         cache=False,
+        canonical=None,  # an error page has no canonical address (and must not echo a hostile path)
         title=kw.pop("title", None) or TITLES.get(status, "Error"),
         message=message,
         suggestions=suggestions,

@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse, Response
 from medcodes.models import SYSTEMS
 from medcodes.store import Store
 from medcodes.web.deps import get_store
-from medcodes.web.pages.common import CACHE_CONTROL, code_url, etag_for, not_modified, site_info
+from medcodes.web.pages.common import CACHE_CONTROL, code_url, etag_for, not_modified, public_base, site_info
 from medcodes.web.pages.errors import PageError
 
 router = APIRouter()
@@ -21,7 +21,7 @@ _FILE = re.compile(r"^(pages|[a-z0-9]+)-(\d{1,4})\.xml$")
 
 
 def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    return public_base(request)
 
 
 def _lastmod(store: Store) -> str:
