@@ -65,8 +65,11 @@ def align(gold: list[tuple[int, str]], predicted: list[tuple[int, str]]) -> list
     if len(gold) == len(predicted):
         return [(w, g) for (_, w), (_, g) in zip(gold, predicted, strict=True)]
     out = []
+    free = list(predicted)  # each extracted mention answers one label at most
     for pos, want in gold:
-        near = min(predicted, key=lambda p: abs(p[0] - pos), default=None)
+        near = min(free, key=lambda p: abs(p[0] - pos), default=None)
+        if near is not None:
+            free.remove(near)
         out.append((want, near[1] if near else None))
     return out
 
