@@ -163,8 +163,11 @@ def headings(pages: list[Page]) -> list[tuple[int, str, str | None]]:
                 pass  # a caption inside the revision log
             elif found := classify(s):
                 in_history, current = False, (n, s, found[0])
-            elif s.endswith(":") and sentence and not re.search(r"[.;:]\s*$", sentence[-1]) and (
-                found := classify(" ".join([*sentence, s]))
+            elif (
+                s.endswith(":")
+                and sentence
+                and not re.search(r"[.;:]\s*$", sentence[-1])
+                and (found := classify(" ".join([*sentence, s])))
             ):
                 current = (n, " ".join([*sentence, s])[-160:], found[0])  # the end of a wrapped lead-in
             elif _SUB_CAPTION.match(s):
@@ -213,7 +216,9 @@ def _row_status(lines: list[str], i: int, system: str) -> tuple[str, str] | None
         return None
     prev = next((ln.strip() for ln in reversed(lines[max(0, i - 3) : i]) if ln.strip()), "")
     if prev.endswith((",", "(")):
-        return None  # the codes continue a sentence's list: "... via ctDNA (0179U, 0388U," / "81210, ...) are"
+        return (
+            None  # the codes continue a sentence's list: "... via ctDNA (0179U, 0388U," / "81210, ...) are"
+        )
     if m := _ROW_MARK.search(lines[i]):
         return _MARK_CLASS[m.group(0)[1].upper()], m.group(0)
     # a note in parentheses anywhere in the row, which may wrap over several lines: "(Investigational)"

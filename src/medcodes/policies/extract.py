@@ -143,7 +143,9 @@ def _identifier_part(text: str, tok: _Tok) -> bool:
     after = text[tok.end : tok.end + 8]
     if _ID_BEFORE.search(before):
         return True
-    if (m := _ID_AFTER.match(after)) and not (m.group(0)[1:].isalpha() and _LIST_ITEM.search(_same_line(before))):
+    if (m := _ID_AFTER.match(after)) and not (
+        m.group(0)[1:].isalpha() and _LIST_ITEM.search(_same_line(before))
+    ):
         return True  # a list item "o 86153-CTC, physician interpretation" is the code, a dash, then its name
     if tok.shape in ("hcpcs", "icd") and (
         _GENE_BEFORE.search(_same_line(before)) or _VARIANT_AFTER.match(text[tok.end : tok.end + 16])
