@@ -273,3 +273,49 @@ def test_snippets_are_plain_text(mentions):
     for m in found:
         for text in (m.context, m.sentence, m.evidence or ""):
             assert "</" not in text and "<p>" not in text and "&nbsp;" not in text and "\\r\\n" not in text
+
+
+# -- stances, second pass (issue 17 follow-up) -------------------------------------------------------
+def on_line(found, code: str, line: int) -> list[str]:
+    return [m.disposition for m in found if code in m.codes and m.line == line]
+
+
+def test_prostate_lead_in_reaches_no_code(mentions):
+    # "For individuals diagnosed with castration-resistant prostate cancer, cfDNA/ctDNA testing of the
+    # following biomarkers is considered MEDICALLY NECESSARY :" names no code; the coding section far below
+    # it (a breast-tissue PIK3CA test among them) is a plain list.
+    sc = mentions(TEXT + "bcbssc_bcbssc-liquid-biopsy_2026-03-22_fc389b663979.html.txt")
+    assert sc and {m.disposition for m in sc} == {"listed"}
+    assert at(sc, "0155U") == ["listed"]
+
+
+def test_gene_variants_are_not_codes(mentions):
+    sc = mentions(TEXT + "bcbssc_bcbssc-liquid-biopsy_2026-03-22_fc389b663979.html.txt")
+    assert "V600" not in codes(sc)  # "BRAF V600 -mutant", "gene analysis, V600 variant(s)"
+
+
+def test_code_dash_name_list_item_is_a_code(mentions):
+    bcbsm = mentions(TEXT + "bcbsm_bcbsm-ctdna_2026-03-22_00cdf7069ec7.pdf.txt")
+    assert on_line(bcbsm, "86153", 549) == ["listed"]  # "o 86153-CTC, physician interpretation and report"
+
+
+def test_wrapped_lead_in_and_wrapped_code_lists(mentions):
+    ma = mentions(TEXT + "bcbsma_bcbsma-ctdna-797_2026-03-22_e4bfb11dc3a5.pdf.txt")
+    # "... MUST be met for the following codes to be covered for" / "Commercial Members: ...:"
+    assert at(ma, "81445") == ["covered"]
+    wc = mentions(TEXT + "wellcare_wellcare-ctdna-liquid-biopsy_2026-03-22_ba1b50a65ccd.pdf.txt")
+    # "(0179U, 0388U," / "81210, 81235, 81275, 81462, 81479) are considered investigational": no table row
+    assert on_line(wc, "81235", 334) == ["investigational"]
+    ri = mentions(TEXT + "bcbsri_bcbsri-ctdna-2026_2026-03-22_c8bef01960b3.pdf.txt")
+    assert at(ri, "0091U") == ["not_medically_necessary"]  # after "This CPT code can be used for ..."
+    carelon = mentions(TEXT + "carelon_carelon-liquid-biopsy-2025_2026-03-22_7b656afb3d46.pdf.txt")
+    assert on_line(carelon, "0612U", 924) == ["not_medically_necessary"]  # after "...code assignment)"
+
+
+def test_caption_below_a_table_and_diagnosis_caption(mentions):
+    cigna = mentions(ORIG + "cigna_0070_allergy-testing_mm_0070.pdf")
+    # the last row before "Not Covered or Reimbursable:" (the next table's caption) stays covered
+    assert at(cigna, "95024", 3) == ["covered"]
+    fb = mentions(ORIG + "floridablue_02-61000-35_intracranial-endovascular.pdf")
+    # "ICD-10 Diagnosis Codes That Support Medical Necessity for codes 61635, 61645:" decides the diagnoses
+    assert at(fb, "61635", 4) == ["listed"]

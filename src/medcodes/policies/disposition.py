@@ -111,6 +111,8 @@ def _is_heading(line: str) -> bool:
     s = line.strip()
     if not (3 <= len(s) <= 140) or _tokens(s):
         return False
+    if s.count(")") > s.count("(") or re.match(r"(?:this|these)\s", s, re.I):
+        return False  # the tail of a wrapped parenthesis, or a note ("This CPT code can be used for ...")
     if s.endswith(":"):
         return True
     return len(s) <= 90 and not s.endswith((".", ",", ";")) and s[0].isupper() and len(s.split()) <= 14
@@ -127,7 +129,7 @@ def _is_status_cell(lines: list[str], i: int) -> bool:
     """A table cell such as "Not Covered" under a code row, as opposed to a caption over the rows below
     (a caption is followed by the column headers)."""
     s = lines[i].strip()
-    if not _STATUS_CELL.match(s) or _COLUMN_HEADER.match(_next_text(lines, i)):
+    if not _STATUS_CELL.match(s) or s.endswith(":") or _COLUMN_HEADER.match(_next_text(lines, i)):
         return False
     return any(_ROW_START.match(ln) for ln in lines[max(0, i - 12) : i])
 
@@ -161,6 +163,13 @@ def headings(pages: list[Page]) -> list[tuple[int, str, str | None]]:
                 pass  # a caption inside the revision log
             elif found := classify(s):
                 in_history, current = False, (n, s, found[0])
+            elif (
+                s.endswith(":")
+                and sentence
+                and not re.search(r"[.;:]\s*$", sentence[-1])
+                and (found := classify(" ".join([*sentence, s])))
+            ):
+                current = (n, " ".join([*sentence, s])[-160:], found[0])  # the end of a wrapped lead-in
             elif _SUB_CAPTION.match(s):
                 pass  # "For the following codes when specified as a component of ...:" narrows, keeps the stance
             elif _NEUTRAL_HEADING.search(s):
@@ -205,6 +214,11 @@ def _row_status(lines: list[str], i: int, system: str) -> tuple[str, str] | None
     """The status a code-table row gives its code: a marker after the code or a status cell below it."""
     if not _ROW_START.match(lines[i]) or system.startswith("icd10"):
         return None
+    prev = next((ln.strip() for ln in reversed(lines[max(0, i - 3) : i]) if ln.strip()), "")
+    if prev.endswith((",", "(")):
+        return (
+            None  # the codes continue a sentence's list: "... via ctDNA (0179U, 0388U," / "81210, ...) are"
+        )
     if m := _ROW_MARK.search(lines[i]):
         return _MARK_CLASS[m.group(0)[1].upper()], m.group(0)
     # a note in parentheses anywhere in the row, which may wrap over several lines: "(Investigational)"
@@ -246,6 +260,11 @@ def assign(pages: list[Page], mentions: list[Mention]) -> None:
         if 0 < m.line <= len(lines) and (row := _row_status(lines, m.line - 1, m.system)):
             m.disposition, phrase = row
             m.evidence = f'table row: "{phrase}"'
+            continue
+        own = lines[m.line - 1].strip() if 0 < m.line <= len(lines) else ""
+        if own.endswith(":") and _DIAGNOSIS_CAPTION.search(own) and not m.system.startswith("icd10"):
+            # "ICD-10 codes that support medical necessity for codes 61635, 61645:" decides the diagnoses
+            m.disposition, m.evidence = "listed", None
             continue
         found = classify(m.sentence)
         if found:

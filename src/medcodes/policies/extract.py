@@ -141,9 +141,24 @@ def _identifier_part(text: str, tok: _Tok) -> bool:
     (LOXO-TRK-14001), a study id after its group's name (SWOG S0500), a policy id (MPA G2124)."""
     before = text[max(0, tok.start - 30) : tok.start]
     after = text[tok.end : tok.end + 8]
-    if _ID_BEFORE.search(before) or _ID_AFTER.match(after):
+    if _ID_BEFORE.search(before):
         return True
+    if (m := _ID_AFTER.match(after)) and not (
+        m.group(0)[1:].isalpha() and _LIST_ITEM.search(_same_line(before))
+    ):
+        return True  # a list item "o 86153-CTC, physician interpretation" is the code, a dash, then its name
+    if tok.shape in ("hcpcs", "icd") and (
+        _GENE_BEFORE.search(_same_line(before)) or _VARIANT_AFTER.match(text[tok.end : tok.end + 16])
+    ):
+        return True  # a gene variant: "BRAF V600", "EGFR T790M", "V600 variant(s)"
     return tok.shape != "cpt5" and bool(_NUMBER_WORDS_BEFORE.search(_same_line(before)))
+
+
+_VARIANT_AFTER = re.compile(r"^\s?-?\s?(?:variants?|mutations?|mutant|mutated|alleles?)\b", re.I)
+_LIST_ITEM = re.compile(r"^[ \t|\u2022o*-]*\Z")
+# A gene symbol (upper-case letters, maybe digits) right before a code-shaped variant name; words that
+# introduce codes ("CPT", "HCPCS", "ICD-10") are no genes.
+_GENE_BEFORE = re.compile(r"(?<![\w-])(?!(?:CPT|HCPCS|ICD|PCS|CM|CODES?|AND|OR|TO)\s)[A-Z][A-Z0-9]{2,7}\s+\Z")
 
 
 def _same_line(before: str) -> str:
