@@ -122,6 +122,8 @@ def tokenize(short: str, lex: Lexicon | None = None) -> list[Token]:
     """Word tokens and separators. A whole chunk found in the lexicon ("w/o", "o/p", "x-ray") stays one token."""
     lex = lex or lexicon()
     out: list[Token] = []
+    # "w/o&w/dye", "w/o &w/dye": the ampersand joins two parts, so it stands apart from them.
+    short = re.sub(r"(?i)(w/o|\bwo)\s*&\s*(w/?)", r"\1 & \2", short)
     for chunk in short.split():
         first = True
         rest = chunk

@@ -93,7 +93,7 @@ _BOTH_CONTRAST = re.compile(
     r"|(?:w/o|\bwo)\s*"
     + _DYE
     + r"\s*(flwd|followed by)|without,? followed by|followed by contrast|before and after contrast|c-\s*\+|c-/c\+|c-\+"
-    r"|\bw/o\s*&\s*w\b|without contrast,? then with"
+    r"|\bw/o\s*&\s*w\b|without contrast,? then with|without and with\b|without\s+" + _DYE + r"\s+followed\b"
 )
 _WITHOUT = re.compile(
     r"(?:w/o|\bwo)\s*" + _DYE + r"|without\s+" + _DYE + r"|\bno\s+" + _DYE + r"|non-?contrast|\bc-(?!\+)"
@@ -125,7 +125,7 @@ def views(text: str) -> Range | None:
     m = re.search(rf"(?:min(?:imum)?\.?\s*(?:of\s*)?|at least\s*)(\d+)\s*{_VW}", t)
     if m:
         return Range(int(m.group(1)), None)
-    m = re.search(rf"(?:<\s*|fewer than\s*|less than\s*)(\d+)\s*{_VW}", t)
+    m = re.search(rf"(?:<\s*|fewer than\s*|less than\s*|under\s*)(\d+)\s*{_VW}", t)
     if m:
         return Range(1, int(m.group(1)) - 1)
     m = re.search(rf"(?:up to|max(?:imum)?\.?\s*(?:of)?)\s*(\d+)\s*{_VW}", t)
