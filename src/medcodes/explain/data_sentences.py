@@ -509,3 +509,65 @@ def delivery(f: Facts, s: dict[str, Section]) -> None:
             "A checkup after the birth is usually planned within the first weeks.",
             *[i for i in expect.items if "prenatal" not in i.lower()],
         ]
+
+
+# ICD-10-CM coding notes explained in plain words, in the sections they inform: Excludes1 and Excludes2 name
+# the conditions a provider tells this one apart from; "code first" names the condition behind it; "use
+# additional code" and "code also" name the details recorded with a second code.
+_CODE_REF = re.compile(r"\s*\((?:[A-Z]\d[\dA-Z.\-]*(?:[-,]\s*[A-Z]?\d?[\dA-Z.\-]*)*\s*,?\s*)+\)")
+
+
+def _plain_note(text: str) -> str:
+    text = _CODE_REF.sub("", text).strip().rstrip(":;,. ")
+    text = re.sub(r"\s*-\s*see\b.*$", "", text, flags=re.I)
+    text = re.sub(
+        r"^(?:code (?:first|also)|use additional code(?:,? if applicable,)?(?: to identify)?)\s*",
+        "",
+        text,
+        flags=re.I,
+    )
+    text = re.sub(r"^[,;:\s]*(?:if applicable[,:]?\s*)?(?:to identify\s*)?", "", text, flags=re.I)
+    return text.strip()
+
+
+def cm_notes(f: Facts, s: dict[str, Section]) -> None:
+    notes = [(n.type, n.text) for n in f.notes] + [(n.type, n.text) for _w, n in f.ancestor_notes]
+    by: dict[str, list[str]] = {}
+    for kind, text in notes:
+        plain = _plain_note(text)
+        if plain and len(plain) <= 120 and plain not in by.setdefault(kind, []):
+            by[kind].append(plain)
+    ex1, ex2 = by.get("excludes1", [])[:3], by.get("excludes2", [])[:3]
+    if ex2:
+        _add(
+            s,
+            "diagnosis",
+            items=["These are coded separately and can be present at the same time: " + "; ".join(ex2) + "."],
+        )
+    if ex1:
+        _add(
+            s,
+            "diagnosis",
+            items=[
+                "Providers tell it apart from conditions that have codes of their own and are never coded "
+                "with it: " + "; ".join(ex1) + "."
+            ],
+        )
+    first = by.get("code_first", [])[:2]
+    if first:
+        _add(
+            s,
+            "causes",
+            items=[
+                "It often comes from or goes with another condition, which is coded first: "
+                + "; ".join(first)
+                + "."
+            ],
+        )
+    extra = (by.get("use_additional", []) + by.get("code_also", []))[:2]
+    if extra:
+        _add(
+            s,
+            "treatment" if "treatment" in s else "what_to_expect",
+            items=["The record adds another code for related details, such as: " + "; ".join(extra) + "."],
+        )
