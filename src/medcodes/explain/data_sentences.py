@@ -208,6 +208,7 @@ _METHOD_TIME = {
 
 def lab(f: Facts, s: dict[str, Section]) -> None:
     """Lab sections from the analyte, the method and the CLFS waived-test modifier."""
+    lab_coverage(f, s)
     sv = f.service
     if sv.method in _METHOD_RESULT:
         _add(s, "results", _METHOD_RESULT[sv.method])
@@ -571,3 +572,27 @@ def cm_notes(f: Facts, s: dict[str, Section]) -> None:
             "treatment" if "treatment" in s else "what_to_expect",
             items=["The record adds another code for related details, such as: " + "; ".join(extra) + "."],
         )
+
+
+def lab_coverage(f: Facts, s: dict[str, Section]) -> None:
+    """ "Medicare covers this test for ...": the lab NCDs that list the code, from the ingested CMS spreadsheet."""
+    items = []
+    for ncd in f.lab_ncds:
+        rule = f"Medicare's national coverage rule for {ncd.title} (NCD {ncd.number}) applies to this test."
+        if ncd.covered:
+            items.append(
+                f"{rule} Medicare covers the test when the claim shows one of the {ncd.covered:,} "
+                "diagnosis codes the rule lists."
+            )
+            if ncd.top_categories:
+                groups = "; ".join(f"{title} ({cat})" for cat, title, _n in ncd.top_categories)
+                items.append(f"The groups with the most covered diagnosis codes are: {groups}.")
+            if ncd.not_supporting:
+                items.append(f"{ncd.not_supporting:,} diagnosis codes on the rule do not support the test.")
+        elif ncd.not_supporting:
+            items.append(
+                f"{rule} It lists {ncd.not_supporting:,} diagnosis codes that do not by themselves show the "
+                "test is needed; a diagnosis not on that list can support it."
+            )
+    if items:
+        s["coverage"] = Section("coverage", "", items=items)

@@ -112,6 +112,13 @@ LAB = (
     _s("results", "What the Result Means", "text", "how results are read; never give normal ranges"),
     _s("turnaround", "How Long Results Take", "text", "typical time until results"),
     _s("setting", "Setting", "text", "where the sample is taken and tested"),
+    _s(
+        "coverage",
+        "Medicare Coverage",
+        "list",
+        "the Medicare national coverage rule (lab NCD) for the test and the diagnoses it covers",
+        required=False,
+    ),
     _s("personnel", "Personnel", "list", "who collects and who tests"),
     _s("risks", "Risks", "list", "risks of collecting the sample"),
     _s("patient_experience", "Patient Experience", "list", "what the patient feels"),
