@@ -540,13 +540,13 @@ def cm_notes(f: Facts, s: dict[str, Section]) -> None:
             by[kind].append(plain)
     ex1, ex2 = by.get("excludes1", [])[:3], by.get("excludes2", [])[:3]
     if ex2:
-        _add(
+        _add_last(
             s,
             "diagnosis",
             items=["These are coded separately and can be present at the same time: " + "; ".join(ex2) + "."],
         )
     if ex1:
-        _add(
+        _add_last(
             s,
             "diagnosis",
             items=[
@@ -556,7 +556,7 @@ def cm_notes(f: Facts, s: dict[str, Section]) -> None:
         )
     first = by.get("code_first", [])[:2]
     if first:
-        _add(
+        _add_last(
             s,
             "causes",
             items=[
@@ -567,7 +567,7 @@ def cm_notes(f: Facts, s: dict[str, Section]) -> None:
         )
     extra = (by.get("use_additional", []) + by.get("code_also", []))[:2]
     if extra:
-        _add(
+        _add_last(
             s,
             "treatment" if "treatment" in s else "what_to_expect",
             items=["The record adds another code for related details, such as: " + "; ".join(extra) + "."],
@@ -596,3 +596,10 @@ def lab_coverage(f: Facts, s: dict[str, Section]) -> None:
             )
     if items:
         s["coverage"] = Section("coverage", "", items=items)
+
+
+def _add_last(s: dict[str, Section], key: str, items: list[str]) -> None:
+    """After the profile's own lines: the notes explain, the profile describes."""
+    sec = s.get(key)
+    if sec is not None:
+        sec.items = [*sec.items, *[i for i in items if i not in sec.items]]

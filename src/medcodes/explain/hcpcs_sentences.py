@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from medcodes.codesets import descriptor_facts as df
 from medcodes.explain import Section, hcpcs_data, measures
 from medcodes.explain.facts import Facts
 from medcodes.explain.profiles import table
@@ -281,7 +282,7 @@ def drug(f: Facts, s: dict[str, Section]) -> None:
         _first(
             s, "questions", items=["How will my immune system and blood counts be checked while I take it?"]
         )
-    elif betos == "O1D":
+    elif betos == "O1D" and f.service.route != df.ORAL:
         _first(
             s,
             "setting",
