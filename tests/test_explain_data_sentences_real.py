@@ -48,10 +48,10 @@ def test_lab_method_and_waived_status(store):
 
 
 def test_hcpcs_pricing_indicator_and_descriptor_words(store):
-    assert "capped rental" in _sec(store, "hcpcs", "E0601", "billing")
+    assert "capped rental" in _sec(store, "hcpcs", "E0601", "medicare")
     assert "How long will I rent it" in _sec(store, "hcpcs", "E0601", "questions")
     assert "made to fit you" in _sec(store, "hcpcs", "L3000", "how_it_is_used")
-    assert "surgical dressing" in _sec(store, "hcpcs", "A6021", "billing")
+    assert "surgical dressing" in _sec(store, "hcpcs", "A6021", "medicare")
 
 
 def test_fracture_words_in_plain_language(store):

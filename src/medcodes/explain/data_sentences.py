@@ -208,6 +208,7 @@ _METHOD_TIME = {
 
 def lab(f: Facts, s: dict[str, Section]) -> None:
     """Lab sections from the analyte, the method and the CLFS waived-test modifier."""
+    lab_coverage(f, s)
     sv = f.service
     if sv.method in _METHOD_RESULT:
         _add(s, "results", _METHOD_RESULT[sv.method])
@@ -509,3 +510,96 @@ def delivery(f: Facts, s: dict[str, Section]) -> None:
             "A checkup after the birth is usually planned within the first weeks.",
             *[i for i in expect.items if "prenatal" not in i.lower()],
         ]
+
+
+# ICD-10-CM coding notes explained in plain words, in the sections they inform: Excludes1 and Excludes2 name
+# the conditions a provider tells this one apart from; "code first" names the condition behind it; "use
+# additional code" and "code also" name the details recorded with a second code.
+_CODE_REF = re.compile(r"\s*\((?:[A-Z]\d[\dA-Z.\-]*(?:[-,]\s*[A-Z]?\d?[\dA-Z.\-]*)*\s*,?\s*)+\)")
+
+
+def _plain_note(text: str) -> str:
+    text = _CODE_REF.sub("", text).strip().rstrip(":;,. ")
+    text = re.sub(r"\s*-\s*see\b.*$", "", text, flags=re.I)
+    text = re.sub(
+        r"^(?:code (?:first|also)|use additional code(?:,? if applicable,)?(?: to identify)?)\s*",
+        "",
+        text,
+        flags=re.I,
+    )
+    text = re.sub(r"^[,;:\s]*(?:if applicable[,:]?\s*)?(?:to identify\s*)?", "", text, flags=re.I)
+    return text.strip()
+
+
+def cm_notes(f: Facts, s: dict[str, Section]) -> None:
+    notes = [(n.type, n.text) for n in f.notes] + [(n.type, n.text) for _w, n in f.ancestor_notes]
+    by: dict[str, list[str]] = {}
+    for kind, text in notes:
+        plain = _plain_note(text)
+        if plain and len(plain) <= 120 and plain not in by.setdefault(kind, []):
+            by[kind].append(plain)
+    ex1, ex2 = by.get("excludes1", [])[:3], by.get("excludes2", [])[:3]
+    if ex2:
+        _add_last(
+            s,
+            "diagnosis",
+            items=["These are coded separately and can be present at the same time: " + "; ".join(ex2) + "."],
+        )
+    if ex1:
+        _add_last(
+            s,
+            "diagnosis",
+            items=[
+                "Providers tell it apart from conditions that have codes of their own and are never coded "
+                "with it: " + "; ".join(ex1) + "."
+            ],
+        )
+    first = by.get("code_first", [])[:2]
+    if first:
+        _add_last(
+            s,
+            "causes",
+            items=[
+                "It often comes from or goes with another condition, which is coded first: "
+                + "; ".join(first)
+                + "."
+            ],
+        )
+    extra = (by.get("use_additional", []) + by.get("code_also", []))[:2]
+    if extra:
+        _add_last(
+            s,
+            "treatment" if "treatment" in s else "what_to_expect",
+            items=["The record adds another code for related details, such as: " + "; ".join(extra) + "."],
+        )
+
+
+def lab_coverage(f: Facts, s: dict[str, Section]) -> None:
+    """ "Medicare covers this test for ...": the lab NCDs that list the code, from the ingested CMS spreadsheet."""
+    items = []
+    for ncd in f.lab_ncds:
+        rule = f"Medicare's national coverage rule for {ncd.title} (NCD {ncd.number}) applies to this test."
+        if ncd.covered:
+            items.append(
+                f"{rule} Medicare covers the test when the claim shows one of the {ncd.covered:,} "
+                "diagnosis codes the rule lists."
+            )
+            if ncd.top_categories:
+                groups = "; ".join(f"{title} ({cat})" for cat, title, _n in ncd.top_categories)
+                items.append(f"The groups with the most covered diagnosis codes are: {groups}.")
+            if ncd.not_supporting:
+                items.append(f"{ncd.not_supporting:,} diagnosis codes on the rule do not support the test.")
+        elif ncd.not_supporting:
+            items.append(
+                f"{rule} It lists {ncd.not_supporting:,} diagnosis codes that do not by themselves show the "
+                "test is needed; a diagnosis not on that list can support it."
+            )
+    if items:
+        s["coverage"] = Section("coverage", "", items=items)
+
+
+def _add_last(s: dict[str, Section], key: str, items: list[str]) -> None:
+    """After the profile's own lines: the notes explain, the profile describes."""
+    sec = s.get(key)
+    if sec is not None:
+        sec.items = [*sec.items, *[i for i in items if i not in sec.items]]

@@ -14,6 +14,7 @@ from medcodes.systems import LABELS, NAMES
 
 if TYPE_CHECKING:
     from medcodes.store import Store
+    from medcodes.store.lab_ncd import LabNcd
 
 _UNLISTED = re.compile(
     r"^unlisted\b|^unclassified\b|\bunlisted (?:procedure|service)|\bnot otherwise (?:classified|specified)\b|\bnoc\b",
@@ -54,6 +55,9 @@ class Facts:
     descriptor: df.DescriptorFacts = field(
         default_factory=df.DescriptorFacts
     )  # side, contrast, patient, approach
+    lab_ncds: list[LabNcd] = field(
+        default_factory=list
+    )  # Medicare lab NCDs that list the code, when ingested
 
     @property
     def contrast(self) -> frozenset[str]:
@@ -265,4 +269,5 @@ def gather(store: Store, rec: CodeRecord, view: CodeView | None = None) -> Facts
         axes=parse_axes(rec.attrs),
         chapter=next((c.title for c in crumbs if c.kind == "chapter"), None),
         ancestor_terms=anc_terms,
+        lab_ncds=store.lab_ncds(rec.system, rec.code) if kind == "lab" and rec.system != "icd10cm" else [],
     )

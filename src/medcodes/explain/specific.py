@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from medcodes.codesets import descriptor_facts as df
-from medcodes.explain import Section, data_sentences
+from medcodes.explain import Section, data_sentences, hcpcs_sentences
 from medcodes.explain.facts import Facts
 
 _MODALITY_HOW = {
@@ -433,7 +433,7 @@ def _drug(f: Facts, s: dict[str, Section]) -> None:
         _prepend(
             s,
             "what_it_treats" if f.kind == "drug" else "uses",
-            items=[f"The product named in the code is {sv.drug}."],
+            items=[f"The product named in the code is {re.sub(r'^of ', '', sv.drug)}."],
         )
 
 
@@ -470,14 +470,16 @@ _BY_KIND = {
     "imaging": (_imaging,),
     "procedure": (_procedure, data_sentences.procedure),
     "visit": (_visit,),
-    "diagnosis": (_diagnosis, data_sentences.diagnosis),
-    "status": (_diagnosis,),
-    "pregnancy": (_diagnosis, data_sentences.delivery),
+    "diagnosis": (_diagnosis, data_sentences.diagnosis, data_sentences.cm_notes),
+    "status": (_diagnosis, data_sentences.cm_notes),
+    "pregnancy": (_diagnosis, data_sentences.delivery, data_sentences.cm_notes),
     "lab": (_lab, data_sentences.lab),
-    "drug": (_drug,),
-    "supply": (data_sentences.supply,),
+    "drug": (_drug, hcpcs_sentences.drug),
+    "supply": (data_sentences.supply, hcpcs_sentences.supply),
     "agent": (_drug, _unit),
-    "skin_substitute": (_drug, _unit),
+    "skin_substitute": (_drug, _unit, hcpcs_sentences.skin_substitute),
+    "reporting": (hcpcs_sentences.reporting,),
+    "fallback": (hcpcs_sentences.fallback,),
     "vaccine": (_vaccine,),
     "home_visit": (_place,),
     "telehealth": (_place,),

@@ -112,6 +112,13 @@ LAB = (
     _s("results", "What the Result Means", "text", "how results are read; never give normal ranges"),
     _s("turnaround", "How Long Results Take", "text", "typical time until results"),
     _s("setting", "Setting", "text", "where the sample is taken and tested"),
+    _s(
+        "coverage",
+        "Medicare Coverage",
+        "list",
+        "the Medicare national coverage rule (lab NCD) for the test and the diagnoses it covers",
+        required=False,
+    ),
     _s("personnel", "Personnel", "list", "who collects and who tests"),
     _s("risks", "Risks", "list", "risks of collecting the sample"),
     _s("patient_experience", "Patient Experience", "list", "what the patient feels"),
@@ -159,13 +166,24 @@ DIAGNOSIS = (
     _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
 )
 
+# Optional on the HCPCS kinds: the code's own entries in the HCPCS file (pricing, coverage, type of service).
+_MEDICARE = _s(
+    "medicare",
+    "Medicare Payment and Coverage",
+    "list",
+    "what the HCPCS file says about how Medicare prices and covers the code",
+    required=False,
+)
+
 SUPPLY = (
     _s("name", "Name of the Item", "mixed", "official name, then common name as a bullet"),
     _s("summary", "Summary", "text", "what the item is"),
     _s("uses", "What It Is Used For", "list", "what it is used for"),
     _s("who_needs_it", "Who Needs It", "list", "who usually gets it"),
     _s("how_it_is_used", "How It Is Used", "list", "how it is used or fitted"),
+    _s("supplier", "Who Supplies It", "list", "who supplies or fits it, bought or rented", required=False),
     _s("billing", "Billing and Coverage", "list", "billing unit and coverage facts"),
+    _MEDICARE,
     _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
 )
 
@@ -177,6 +195,7 @@ DRUG = (
     _s("billing_unit", "Billing Unit", "text", "the unit in the descriptor, e.g. per 10 mg"),
     _s("side_effects", "Possible Side Effects", "list", "general side effects"),
     _s("setting", "Setting", "text", "where it is given"),
+    _MEDICARE,
     _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
 )
 
@@ -185,6 +204,9 @@ FALLBACK = (
     _s("summary", "Summary", "text", "what the code stands for"),
     _s("details", "What the Code Covers", "list", "what is and is not included"),
     _s("billing", "How This Code Is Used", "list", "how it is used on a claim"),
+    _s("payer", "Who Uses This Code", "list", "which payers use the code", required=False),
+    _s("unit", "How It Is Counted", "text", "the unit the descriptor bills by", required=False),
+    _MEDICARE,
     _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
 )
 
@@ -239,6 +261,16 @@ REPORTING = (
     _s("name", "Name", "mixed", "official name"),
     _s("summary", "Summary", "text", "what the code reports"),
     _s("what_it_reports", "What the Code Reports", "list", "what the provider records with it"),
+    _s(
+        "result",
+        "What It Means for the Measure",
+        "text",
+        "met, not met, exception or exclusion",
+        required=False,
+    ),
+    _s("topic", "What the Measure Is About", "text", "the clinical topic of the measure", required=False),
+    _s("timing", "Time Frame", "list", "the time window the descriptor names", required=False),
+    _s("who_reports", "Who Reports It", "list", "which clinicians report it", required=False),
     _s("billing", "How This Code Is Used", "list", "reporting only: no separate payment"),
     _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
 )
@@ -300,6 +332,7 @@ SKIN_SUBSTITUTE = (
     _s("billing_unit", "Billing Unit", "text", "billed by the area covered"),
     _s("risks", "Risks", "list", "possible problems"),
     _s("setting", "Setting", "text", "where it is applied"),
+    _MEDICARE,
     _s("questions", "Questions to Ask Your Provider", "list", "useful questions"),
 )
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from medcodes.codes import canonical, looks_like
 from medcodes.models import SYSTEMS, CodeRecord, CodeView, Note
+from medcodes.store.lab_ncd import LabNcd, lab_ncds
 
 DEFAULT_DB = Path("data") / "medcodes.sqlite"
 
@@ -390,6 +391,11 @@ class Store:
                 for s in self.sources()
             }
         return self._versions
+
+    def lab_ncds(self, system: str, code: str) -> list[LabNcd]:
+        """Medicare lab NCDs that list this lab code, with their covered diagnoses (store/lab_ncd.py)."""
+        cache = self.__dict__.setdefault("_lab_ncd_cache", {})
+        return lab_ncds(self.conn, system, canonical(code), cache)
 
     def has_table(self, name: str) -> bool:
         return (
