@@ -4,14 +4,11 @@ page lists the citing policy with payer and disposition, and the policy page lis
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from live import SCREENSHOTS, LiveServer
 from playwright.sync_api import expect
-
-from medcodes.policies.ingest import Ingester
-from medcodes.store import Store
+from policies_support import ingested_copy
 
 pytestmark = pytest.mark.browser
 
@@ -25,13 +22,8 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def server(real_db, shared_data, tmp_path_factory):
-    db = tmp_path_factory.mktemp("policies-browser") / "medcodes.sqlite"
-    shutil.copyfile(real_db, db)  # never ingest into the shared fixture file
-    store = Store(db, readonly=False)
-    report = Ingester(store.conn).ingest([shared_data / "policies" / d for d in DOCS])
-    store.close()
-    assert [f.status for f in report.files].count("failed") == 0, report.files
-    with LiveServer(db) as srv:
+    docs = [shared_data / "policies" / d for d in DOCS]
+    with LiveServer(ingested_copy(real_db, tmp_path_factory.mktemp("policies-browser"), docs)) as srv:
         yield srv
 
 

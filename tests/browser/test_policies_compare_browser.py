@@ -5,14 +5,11 @@ stance, prior authorization, effective date and the deciding sentence as plain t
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from live import SCREENSHOTS, LiveServer
 from playwright.sync_api import expect
-
-from medcodes.policies.ingest import Ingester
-from medcodes.store import Store
+from policies_support import ingested_copy
 
 pytestmark = pytest.mark.browser
 
@@ -27,13 +24,8 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def server(real_db, shared_data, tmp_path_factory):
-    db = tmp_path_factory.mktemp("policies-compare") / "medcodes.sqlite"
-    shutil.copyfile(real_db, db)
-    store = Store(db, readonly=False)
-    report = Ingester(store.conn).ingest([shared_data / "policies" / d for d in DOCS])
-    store.close()
-    assert [f.status for f in report.files].count("failed") == 0, report.files
-    with LiveServer(db) as srv:
+    docs = [shared_data / "policies" / d for d in DOCS]
+    with LiveServer(ingested_copy(real_db, tmp_path_factory.mktemp("policies-compare"), docs)) as srv:
         yield srv
 
 
