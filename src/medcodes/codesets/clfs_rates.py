@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcodes.codesets.tabular import cell, decimal_text, rows, unit
+from medcodes.codesets.tabular import after_header, cell, decimal_text, unit
 from medcodes.models import ReleaseFileError
 
 KIND = "clfs"
@@ -31,13 +31,14 @@ def is_header(cells: list[str]) -> bool:
 
 
 def read(path: Path, fmt: str) -> Iterator[ClfsRate]:
-    it = rows(path, fmt, delimiter="~" if fmt == "txt" else ",")
-    for _n, row in it:
-        if is_header(row):
-            names = [c.strip().upper() for c in row]
-            break
-    else:
-        raise ReleaseFileError(path, "no CLFS header row (YEAR, HCPCS, MOD, ..., RATE) found")
+    _n, header, it = after_header(
+        path,
+        fmt,
+        is_header,
+        "no CLFS header row (YEAR, HCPCS, MOD, ..., RATE) found",
+        delimiter="~" if fmt == "txt" else ",",
+    )
+    names = [c.strip().upper() for c in header]
     col = {name: i for i, name in enumerate(names)}
     c_code, c_mod, c_rate = col["HCPCS"], col.get("MOD"), col["RATE"]
     c_year, c_eff, c_ind = col.get("YEAR"), col.get("EFF_DATE"), col.get("INDICATOR")
