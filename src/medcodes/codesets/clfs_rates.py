@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcodes.codesets.tabular import after_header, cell, decimal_text, unit
+from medcodes.codesets.tabular import after_header, cell, check_code, decimal_text, unit
 from medcodes.models import ReleaseFileError
 
 KIND = "clfs"
-_CODE = re.compile(r"^[0-9A-Z]{5}$")
 
 
 @dataclass(slots=True, frozen=True)
@@ -48,8 +47,7 @@ def read(path: Path, fmt: str) -> Iterator[ClfsRate]:
             continue
         where = f"{unit(fmt)} {n}"
         code = cell(row, c_code).upper()
-        if not _CODE.match(code):
-            raise ReleaseFileError(path, f"not a HCPCS/CPT code: {code[:12]!r}", where=where)
+        check_code(code, path, where)
         year = cell(row, c_year) if c_year is not None else ""
         eff = cell(row, c_eff) if c_eff is not None else ""
         count += 1

@@ -11,7 +11,17 @@ from pathlib import Path
 from medcodes.codesets.cpt import _head_text, _rows, _xlsx_rows  # noqa: F401  (shared readers)
 from medcodes.models import ReleaseFileError
 
-__all__ = ["rows", "head_rows", "after_header", "locality_rows", "cell", "decimal_text", "unit", "year_in"]
+__all__ = [
+    "rows",
+    "head_rows",
+    "after_header",
+    "locality_rows",
+    "check_code",
+    "cell",
+    "decimal_text",
+    "unit",
+    "year_in",
+]
 
 
 def rows(path: Path, fmt: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
@@ -65,6 +75,15 @@ def head_rows(path: Path, fmt: str, limit: int = 12) -> list[list[str]]:
         return list(csv.reader(text.splitlines()[: limit * 4]))[:limit]
     except csv.Error:
         return []
+
+
+_SERVICE_CODE = re.compile(r"^[0-9A-Z]{5}$")
+
+
+def check_code(code: str, path: Path, where: str) -> None:
+    """A HCPCS or CPT code is five letters or digits; anything else in a code column is an error."""
+    if not _SERVICE_CODE.match(code):
+        raise ReleaseFileError(path, f"not a HCPCS/CPT code: {code[:12]!r}", where=where)
 
 
 def unit(fmt: str) -> str:
