@@ -7,6 +7,7 @@ exists; under CI (CI set) a missing folder is a failure, never a skip.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,15 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES
+
+
+@pytest.fixture()
+def data_dir(fixtures, tmp_path) -> Path:
+    """Every importer fixture copied into one writable folder, as a user would drop release files."""
+    out = tmp_path / "releases"
+    for system in ("cpt", "hcpcs", "icd10cm", "icd10pcs"):
+        shutil.copytree(fixtures / system, out / system)
+    return out
 
 
 @pytest.fixture(scope="session")

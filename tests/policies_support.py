@@ -73,5 +73,19 @@ def copy_db(src: Path, dst_dir: Path) -> Path:
     return dst
 
 
+def ingested_copy(real_db: Path, dst_dir: Path, documents: list[Path]) -> Path:
+    """A copy of the real database (never ingest into the shared fixture file) with `documents` ingested;
+    every one of them must ingest."""
+    from medcodes.policies.ingest import Ingester
+    from medcodes.store import Store
+
+    db = copy_db(real_db, dst_dir)
+    store = Store(db, readonly=False)
+    report = Ingester(store.conn).ingest(documents)
+    store.close()
+    assert [f.status for f in report.files].count("failed") == 0, report.files
+    return db
+
+
 def Server(app) -> LiveServer:  # noqa: N802 - kept for the policies tests' call sites
     return LiveServer(app=app)

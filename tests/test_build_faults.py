@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,14 +18,6 @@ from medcodes.cli import app
 from medcodes.store import build as store_build
 
 runner = CliRunner()
-
-
-@pytest.fixture()
-def data_dir(fixtures, tmp_path):
-    out = tmp_path / "releases"
-    for system in ("cpt", "hcpcs", "icd10cm", "icd10pcs"):
-        shutil.copytree(fixtures / system, out / system)
-    return out
 
 
 def _build(db, data_dir, *extra):

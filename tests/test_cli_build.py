@@ -4,7 +4,6 @@ release file does: one clear error naming the file, and the database being serve
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from typer.testing import CliRunner
@@ -12,15 +11,6 @@ from typer.testing import CliRunner
 from medcodes.cli import app
 
 runner = CliRunner()
-
-
-@pytest.fixture()
-def data_dir(fixtures, tmp_path):
-    """Every importer fixture in one folder, as a user would drop release files."""
-    out = tmp_path / "releases"
-    for system in ("cpt", "hcpcs", "icd10cm", "icd10pcs"):
-        shutil.copytree(fixtures / system, out / system)
-    return out
 
 
 def _build(db, data_dir):

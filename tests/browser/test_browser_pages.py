@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from live import SCREENSHOTS, LiveServer
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from medcodes.store import Store
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -35,17 +24,6 @@ def server(real_db):
 @pytest.fixture(scope="module")
 def store(real_db):
     return Store(real_db)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM.exists(), (
-        "Chromium is missing: `make install-test` (apt-get install chromium) installs it"
-    )
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(params=list(VIEWPORTS))

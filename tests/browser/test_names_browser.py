@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from live import LiveServer
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from medcodes.store import Store
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
-
-def test_autocomplete_and_page_show_the_common_name(real_db):
+def test_autocomplete_and_page_show_the_common_name(real_db, browser):
     rec = Store(real_db).get("cpt", "66984")
     assert rec is not None and rec.common_name
-    assert CHROMIUM.exists(), "Chromium is missing: `make install-test` installs it"
-    with LiveServer(real_db) as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with LiveServer(real_db) as server:
         page = browser.new_page()
         page.goto(server.url + "/")
         box = page.get_by_role("combobox", name="Search all medical codes")
@@ -34,4 +28,4 @@ def test_autocomplete_and_page_show_the_common_name(real_db):
         page.wait_for_url(re.compile(r"/codes/cpt/66984$"))
         expect(page.locator("h1")).to_have_text(rec.heading)
         expect(page.locator(".code-head .common-name")).to_contain_text(rec.common_name)
-        browser.close()
+        page.close()

@@ -13,14 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 from live import SCREENSHOTS, LiveServer
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
 WIDGET = Path(__file__).resolve().parent / "widget"
 ESBUILD = WIDGET / "node_modules" / ".bin" / "esbuild"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 PAGE = "/widget-test/index.html"  # answered by the test itself (page.route), on the server's origin
 
 HTML = """<!doctype html><html><head><meta charset="utf-8"><style>{css}</style></head><body>
@@ -60,17 +58,6 @@ def bundle(tmp_path_factory) -> tuple[str, str]:
 def server(real_db):
     with LiveServer(real_db) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM.exists(), (
-        "Chromium is missing: `make install-test` (apt-get install chromium) installs it"
-    )
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -4,28 +4,14 @@ page lists the citing policy with payer and disposition, and the policy page lis
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from live import SCREENSHOTS, LiveServer
-from playwright.sync_api import expect, sync_playwright
-
-from medcodes.policies.ingest import Ingester
-from medcodes.store import Store
+from playwright.sync_api import expect
+from policies_support import ingested_copy
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Three payers, three layouts; 81327 sits in Carelon's "Not Medically Necessary" code table.
 DOCS = [
     "openonco_text_extracts/carelon_carelon-liquid-biopsy-2025_2026-03-22_7b656afb3d46.pdf.txt",
@@ -36,26 +22,16 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def server(real_db, shared_data, tmp_path_factory):
-    db = tmp_path_factory.mktemp("policies-browser") / "medcodes.sqlite"
-    shutil.copyfile(real_db, db)  # never ingest into the shared fixture file
-    store = Store(db, readonly=False)
-    report = Ingester(store.conn).ingest([shared_data / "policies" / d for d in DOCS])
-    store.close()
-    assert [f.status for f in report.files].count("failed") == 0, report.files
-    with LiveServer(db) as srv:
+    docs = [shared_data / "policies" / d for d in DOCS]
+    with LiveServer(ingested_copy(real_db, tmp_path_factory.mktemp("policies-browser"), docs)) as srv:
         yield srv
 
 
 @pytest.fixture(scope="module")
-def page():
-    assert CHROMIUM.exists(), (
-        "Chromium is missing: `make install-test` (apt-get install chromium) installs it"
-    )
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        p = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        yield p
-        browser.close()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 def test_code_page_lists_policy_with_payer_and_disposition_then_policy_page(page, server):

@@ -5,28 +5,14 @@ stance, prior authorization, effective date and the deciding sentence as plain t
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from live import SCREENSHOTS, LiveServer
-from playwright.sync_api import expect, sync_playwright
-
-from medcodes.policies.ingest import Ingester
-from medcodes.store import Store
+from playwright.sync_api import expect
+from policies_support import ingested_copy
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DOCS = [
     "openonco_text_extracts/anthem_anthem-gene-59_2026-03-22_404195f9e6bf.pdf.txt",
     "openonco_text_extracts/highmark_highmark-l123_2026-03-22_68af5f8c67c3.html.txt",
@@ -38,26 +24,16 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def server(real_db, shared_data, tmp_path_factory):
-    db = tmp_path_factory.mktemp("policies-compare") / "medcodes.sqlite"
-    shutil.copyfile(real_db, db)
-    store = Store(db, readonly=False)
-    report = Ingester(store.conn).ingest([shared_data / "policies" / d for d in DOCS])
-    store.close()
-    assert [f.status for f in report.files].count("failed") == 0, report.files
-    with LiveServer(db) as srv:
+    docs = [shared_data / "policies" / d for d in DOCS]
+    with LiveServer(ingested_copy(real_db, tmp_path_factory.mktemp("policies-compare"), docs)) as srv:
         yield srv
 
 
 @pytest.fixture(scope="module")
-def page():
-    assert CHROMIUM.exists(), (
-        "Chromium is missing: `make install-test` (apt-get install chromium) installs it"
-    )
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        p = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        yield p
-        browser.close()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 def test_comparison_table_of_payers_citing_81479(page, server):

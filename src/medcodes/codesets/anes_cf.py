@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcodes.codesets.tabular import cell, decimal_text, rows, unit
+from medcodes.codesets.tabular import after_header, cell, decimal_text, locality_rows, unit
 from medcodes.models import ReleaseFileError
 
 KIND = "anes"
@@ -37,36 +37,17 @@ def is_header(cells: list[str]) -> bool:
 
 
 def read(path: Path, fmt: str) -> AnesFile:
-    it = rows(path, fmt)
-    national = None
-    for n, row in it:
-        if is_header(row):
-            m = _NATIONAL.search(cell(row, 3))
-            national = decimal_text(m.group(1), path, f"{unit(fmt)} {n}", "national CF") if m else None
-            break
-    else:
-        raise ReleaseFileError(
-            path, "no anesthesia header row (Contractor, Locality, Locality Name, ...) found"
-        )
+    n, header, it = after_header(
+        path, fmt, is_header, "no anesthesia header row (Contractor, Locality, Locality Name, ...) found"
+    )
+    m = _NATIONAL.search(cell(header, 3))
+    national = decimal_text(m.group(1), path, f"{unit(fmt)} {n}", "national CF") if m else None
     out: list[AnesRow] = []
-    for n, row in it:
-        mac, loc = cell(row, 0), cell(row, 1)
-        if not mac.isdigit():
-            continue
-        where = f"{unit(fmt)} {n}"
-        if not loc.isdigit():
-            raise ReleaseFileError(path, f"locality number is not a number: {loc!r}", where=where)
+    for where, mac, loc, row in locality_rows(path, fmt, it):
         cf = decimal_text(cell(row, 3), path, where, "anesthesia conversion factor", blank=None)
         if cf is None:
             raise ReleaseFileError(path, "anesthesia conversion factor missing", where=where)
         out.append(
-            AnesRow(
-                mac=mac.zfill(5),
-                locality=loc.zfill(2),
-                name=re.sub(r"\*+$", "", cell(row, 2)),
-                conversion_factor=cf,
-            )
+            AnesRow(mac=mac, locality=loc, name=re.sub(r"\*+$", "", cell(row, 2)), conversion_factor=cf)
         )
-    if not out:
-        raise ReleaseFileError(path, "no locality rows after the header; the file may be truncated")
     return AnesFile(national, out)

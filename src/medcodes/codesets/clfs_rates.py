@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcodes.codesets.tabular import cell, decimal_text, rows, unit
+from medcodes.codesets.tabular import after_header, cell, check_code, decimal_text, unit
 from medcodes.models import ReleaseFileError
 
 KIND = "clfs"
-_CODE = re.compile(r"^[0-9A-Z]{5}$")
 
 
 @dataclass(slots=True, frozen=True)
@@ -31,13 +30,14 @@ def is_header(cells: list[str]) -> bool:
 
 
 def read(path: Path, fmt: str) -> Iterator[ClfsRate]:
-    it = rows(path, fmt, delimiter="~" if fmt == "txt" else ",")
-    for _n, row in it:
-        if is_header(row):
-            names = [c.strip().upper() for c in row]
-            break
-    else:
-        raise ReleaseFileError(path, "no CLFS header row (YEAR, HCPCS, MOD, ..., RATE) found")
+    _n, header, it = after_header(
+        path,
+        fmt,
+        is_header,
+        "no CLFS header row (YEAR, HCPCS, MOD, ..., RATE) found",
+        delimiter="~" if fmt == "txt" else ",",
+    )
+    names = [c.strip().upper() for c in header]
     col = {name: i for i, name in enumerate(names)}
     c_code, c_mod, c_rate = col["HCPCS"], col.get("MOD"), col["RATE"]
     c_year, c_eff, c_ind = col.get("YEAR"), col.get("EFF_DATE"), col.get("INDICATOR")
@@ -47,8 +47,7 @@ def read(path: Path, fmt: str) -> Iterator[ClfsRate]:
             continue
         where = f"{unit(fmt)} {n}"
         code = cell(row, c_code).upper()
-        if not _CODE.match(code):
-            raise ReleaseFileError(path, f"not a HCPCS/CPT code: {code[:12]!r}", where=where)
+        check_code(code, path, where)
         year = cell(row, c_year) if c_year is not None else ""
         eff = cell(row, c_eff) if c_eff is not None else ""
         count += 1

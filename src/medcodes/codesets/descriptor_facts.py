@@ -54,6 +54,20 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+def _tags(t: str, table: tuple[tuple[re.Pattern[str], str], ...]) -> frozenset[str]:
+    """Every tag whose pattern is found in the normalised text `t`."""
+    return frozenset(tag for rx, tag in table if rx.search(t))
+
+
+def _compiled(table: tuple[tuple[str, str], ...], flags: int = 0) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((name, re.compile(rx, flags)) for name, rx in table)
+
+
+def _first(t: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -> str:
+    """The name of the first pattern found in the normalised text `t` (tables list the narrowest first)."""
+    return next((name for name, rx in table if rx.search(t)), "")
+
+
 # --- laterality -----------------------------------------------------------------------------------
 _BOTH = re.compile(r"\b(bilat(eral)?|bi|both|bil)\b(?!-)")
 _ONE = re.compile(
@@ -158,12 +172,7 @@ def patient(text: str) -> frozenset[str]:
     t = _norm(text)
     if _PT_BOTH.search(t):
         return frozenset()
-    found = set()
-    if _PT_EST.search(t):
-        found.add(ESTABLISHED)
-    if _PT_NEW.search(t):
-        found.add(NEW)
-    return frozenset(found)
+    return _tags(t, ((_PT_EST, ESTABLISHED), (_PT_NEW, NEW)))
 
 
 # --- minutes --------------------------------------------------------------------------------------
@@ -205,18 +214,17 @@ _ENDO = re.compile(
 _ENDO_ABBR = re.compile(r"\bendo\b(?!\s*(?:knee|poly|single|dual|coil|\)|ft|hip|ak|bk|socket|shin))")
 
 
+_APPROACHES = (
+    (_LAP, LAPAROSCOPIC),
+    (_PERQ, PERCUTANEOUS),
+    (_OPEN, OPEN),
+    (_ENDO, ENDOSCOPIC),
+    (_ENDO_ABBR, ENDOSCOPIC),
+)
+
+
 def approach(text: str) -> frozenset[str]:
-    t = _norm(text)
-    found = set()
-    if _LAP.search(t):
-        found.add(LAPAROSCOPIC)
-    if _PERQ.search(t):
-        found.add(PERCUTANEOUS)
-    if _OPEN.search(t):
-        found.add(OPEN)
-    if _ENDO.search(t) or _ENDO_ABBR.search(t):
-        found.add(ENDOSCOPIC)
-    return frozenset(found)
+    return _tags(_norm(text), _APPROACHES)
 
 
 # --- single / each additional / multiple ----------------------------------------------------------
@@ -226,15 +234,7 @@ _MULTI = re.compile(r"\b(multiple|mult|multi|several)\b(?!-)")
 
 
 def count(text: str) -> frozenset[str]:
-    t = _norm(text)
-    found = set()
-    if _ADDL.search(t):
-        found.add(EACH_ADDITIONAL)
-    if _SINGLE.search(t):
-        found.add(SINGLE)
-    if _MULTI.search(t):
-        found.add(MULTIPLE)
-    return frozenset(found)
+    return _tags(_norm(text), ((_ADDL, EACH_ADDITIONAL), (_SINGLE, SINGLE), (_MULTI, MULTIPLE)))
 
 
 def parse(text: str) -> DescriptorFacts:
@@ -337,11 +337,7 @@ _MODALITY: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def modality(text: str) -> str:
-    t = _norm(text)
-    for name, rx in _MODALITY:
-        if rx.search(t):
-            return name
-    return ""
+    return _first(_norm(text), _MODALITY)
 
 
 # Plain body-part names keyed by the words (and CMS abbreviations) that name them. Order matters:
@@ -386,15 +382,11 @@ _BODY_PARTS: tuple[tuple[str, str], ...] = (
     ("blood vessels", r"\b(artery|arteries|arterial|vein|veins|venous|vascular|aorta|angiogra\w*)\b"),
     ("skin", r"\b(skin|cutaneous|subcutaneous|subq|wound|scalp|nail)\b"),
 )
-_BODY_RX = tuple((name, re.compile(rx)) for name, rx in _BODY_PARTS)
+_BODY_RX = _compiled(_BODY_PARTS)
 
 
 def body_part(text: str) -> str:
-    t = _norm(text)
-    for name, rx in _BODY_RX:
-        if rx.search(t):
-            return name
-    return ""
+    return _first(_norm(text), _BODY_RX)
 
 
 # --- lab -------------------------------------------------------------------------------------------
@@ -425,18 +417,16 @@ _METHODS = (
     ("quick test", r"\b(rapid|dipstick|reagent strip)\b"),
     ("drug test", r"\b(drug screen|drug test|drug class\w*|presumptive|definitive)\b"),
 )
-_SPECIMEN_RX = tuple((n, re.compile(rx)) for n, rx in _SPECIMENS)
-_METHOD_RX = tuple((n, re.compile(rx)) for n, rx in _METHODS)
+_SPECIMEN_RX = _compiled(_SPECIMENS)
+_METHOD_RX = _compiled(_METHODS)
 
 
 def specimen(text: str) -> str:
-    t = _norm(text)
-    return next((n for n, rx in _SPECIMEN_RX if rx.search(t)), "")
+    return _first(_norm(text), _SPECIMEN_RX)
 
 
 def method(text: str) -> str:
-    t = _norm(text)
-    return next((n for n, rx in _METHOD_RX if rx.search(t)), "")
+    return _first(_norm(text), _METHOD_RX)
 
 
 def analyte(text: str) -> str:
@@ -466,12 +456,11 @@ _PLACES = (
     (INPATIENT, r"\b(hospital|inpatient|inp|initial hosp|subsq hosp|hosp|observation|obs)\b"),
     (OFFICE, r"\b(office|o/p|outpatient|clinic)\b"),
 )
-_PLACE_RX = tuple((n, re.compile(rx)) for n, rx in _PLACES)
+_PLACE_RX = _compiled(_PLACES)
 
 
 def place(text: str) -> str:
-    t = _norm(text)
-    return next((n for n, rx in _PLACE_RX if rx.search(t)), "")
+    return _first(_norm(text), _PLACE_RX)
 
 
 _LEVELS = (
@@ -480,7 +469,7 @@ _LEVELS = (
     ("moderate", r"\b(moderate|mod)\b"),
     ("low", r"\b(low)\b"),
 )
-_LEVEL_RX = tuple((n, re.compile(rx)) for n, rx in _LEVELS)
+_LEVEL_RX = _compiled(_LEVELS)
 
 
 def level(text: str) -> str:
@@ -488,7 +477,7 @@ def level(text: str) -> str:
     t = _norm(text)
     if not re.search(r"\b(mdm|o/p|visit|vst|office|hosp|e/m|decision|home|nf|synch|evaluation|care)\b", t):
         return ""
-    return next((n for n, rx in _LEVEL_RX if rx.search(t)), "")
+    return _first(t, _LEVEL_RX)
 
 
 # --- vaccines ------------------------------------------------------------------------------------------
@@ -522,7 +511,7 @@ _VACCINES = (
     ("tick-borne encephalitis", r"\btick-borne\b"),
     ("tuberculosis (BCG)", r"\bbcg\b"),
 )
-_VACCINE_RX = tuple((n, re.compile(rx, re.IGNORECASE)) for n, rx in _VACCINES)
+_VACCINE_RX = _compiled(_VACCINES, re.IGNORECASE)
 _VACCINE_WORD = re.compile(r"\b(vaccine|vacc|vaccination|toxoid|immunization|vax)\b|\b(iiv|riv|laiv)\d?\b")
 
 
@@ -531,7 +520,7 @@ def vaccine(text: str) -> str:
     t = _norm(text)
     if not _VACCINE_WORD.search(t):
         return ""
-    return next((n for n, rx in _VACCINE_RX if rx.search(t)), "")
+    return _first(t, _VACCINE_RX)
 
 
 def dose(text: str) -> str:
@@ -564,12 +553,11 @@ _ROUTES = (
     (SUBCUTANEOUS, r"\b(subcutaneous|subq|sc|sq)\b(?!\s*(?:cm|centimeter))"),
     (TOPICAL, r"\b(topical|transdermal|patch)\b"),
 )
-_ROUTE_RX = tuple((n, re.compile(rx)) for n, rx in _ROUTES)
+_ROUTE_RX = _compiled(_ROUTES)
 
 
 def route(text: str) -> str:
-    t = _NOT_ROUTE.sub(" ", _norm(text))
-    return next((n for n, rx in _ROUTE_RX if rx.search(t)), "")
+    return _first(_NOT_ROUTE.sub(" ", _norm(text)), _ROUTE_RX)
 
 
 _UNIT = re.compile(
@@ -625,12 +613,11 @@ _ACTIONS = (
     ("exploration", r"\b(explore|exploration|expl)\b"),
     ("incision", r"\b(incision|incise)\b"),
 )
-_ACTION_RX = tuple((n, re.compile(rx)) for n, rx in _ACTIONS)
+_ACTION_RX = _compiled(_ACTIONS)
 
 
 def action(text: str) -> str:
-    t = _norm(text)
-    return next((n for n, rx in _ACTION_RX if rx.search(t)), "")
+    return _first(_norm(text), _ACTION_RX)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcodes.codesets.tabular import cell, decimal_text, rows, unit
+from medcodes.codesets.tabular import after_header, cell, decimal_text, locality_rows
 from medcodes.models import ReleaseFileError
 
 KIND = "gpci"
@@ -41,27 +41,13 @@ def is_header(cells: list[str]) -> bool:
 
 
 def read(path: Path, fmt: str) -> Iterator[GpciRow]:
-    it = rows(path, fmt)
-    for _n, row in it:
-        if is_header(row):
-            break
-    else:
-        raise ReleaseFileError(
-            path, "no GPCI header row (Medicare Administrative Contractor, State, ...) found"
-        )
-    count = 0
-    for n, row in it:
-        mac = cell(row, 0)
-        if not mac.isdigit():
-            continue  # footnotes ("*Work GPCI reflects a 1.5 floor ...") and blank lines
-        where = f"{unit(fmt)} {n}"
-        loc = cell(row, 2)
-        if not loc.isdigit():
-            raise ReleaseFileError(path, f"locality number is not a number: {loc!r}", where=where)
-        count += 1
+    _n, _header, it = after_header(
+        path, fmt, is_header, "no GPCI header row (Medicare Administrative Contractor, State, ...) found"
+    )
+    for where, mac, loc, row in locality_rows(path, fmt, it, locality_col=2):
         yield GpciRow(
-            mac=mac.zfill(5),
-            locality=loc.zfill(2),
+            mac=mac,
+            locality=loc,
             state=cell(row, 1).upper(),
             name=re.sub(r"\*+$", "", cell(row, 3)).strip(),
             work_gpci=decimal_text(cell(row, 4), path, where, "work GPCI", blank=None)
@@ -69,8 +55,6 @@ def read(path: Path, fmt: str) -> Iterator[GpciRow]:
             pe_gpci=decimal_text(cell(row, 5), path, where, "PE GPCI", blank=None) or _missing(path, where),
             mp_gpci=decimal_text(cell(row, 6), path, where, "MP GPCI", blank=None) or _missing(path, where),
         )
-    if not count:
-        raise ReleaseFileError(path, "no locality rows after the header; the file may be truncated")
 
 
 def _missing(path: Path, where: str) -> str:

@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcodes.codesets.tabular import cell, rows, unit
-from medcodes.models import ReleaseFileError
+from medcodes.codesets.tabular import after_header, cell, locality_rows
 
 KIND = "locco"
 
@@ -34,34 +33,20 @@ def is_header(cells: list[str]) -> bool:
 
 
 def read(path: Path, fmt: str) -> Iterator[CountyRow]:
-    it = rows(path, fmt)
-    for _n, row in it:
-        if is_header(row):
-            break
-    else:
-        raise ReleaseFileError(
-            path,
-            "no locality/county header row (Medicare Administrative Contractor, "
-            "Locality Number, State, Fee Schedule Area, Counties) found",
-        )
+    _n, _header, it = after_header(
+        path,
+        fmt,
+        is_header,
+        "no locality/county header row (Medicare Administrative Contractor, "
+        "Locality Number, State, Fee Schedule Area, Counties) found",
+    )
     state = ""
-    count = 0
-    for n, row in it:
-        mac, loc = cell(row, 0), cell(row, 1)
-        if not mac.isdigit():
-            continue  # spacer rows and footnotes
-        if not loc.isdigit():
-            raise ReleaseFileError(
-                path, f"locality number is not a number: {loc!r}", where=f"{unit(fmt)} {n}"
-            )
+    for _where, mac, loc, row in locality_rows(path, fmt, it):
         state = cell(row, 2) or state
-        count += 1
         yield CountyRow(
-            mac=mac.zfill(5),
-            locality=loc.zfill(2),
+            mac=mac,
+            locality=loc,
             state_name=state.title(),
             area=cell(row, 3),
             counties=cell(row, 4),
         )
-    if not count:
-        raise ReleaseFileError(path, "no locality rows after the header; the file may be truncated")

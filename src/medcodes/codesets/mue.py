@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcodes.codesets.tabular import cell, rows, unit
+from medcodes.codesets.tabular import cell, check_code, rows, unit
 from medcodes.models import ReleaseFileError
 
 KIND = "mue"
@@ -18,7 +18,6 @@ SETTINGS = {
     "OUTPATIENT HOSPITAL": "outpatient_hospital",
     "DME SUPPLIER": "dme",
 }
-_CODE = re.compile(r"^[0-9A-Z]{5}$")
 _EFFECTIVE = re.compile(r"Eff[_ -]?(\d{2})[-_](\d{2})[-_](\d{4})", re.I)
 
 
@@ -64,8 +63,7 @@ def read(path: Path, fmt: str) -> Iterator[MueRow]:
             continue
         where = f"{unit(fmt)} {n}"
         code, value, ind = cell(row, 0).upper(), cell(row, 1), cell(row, 2)
-        if not _CODE.match(code):
-            raise ReleaseFileError(path, f"not a HCPCS/CPT code: {code[:12]!r}", where=where)
+        check_code(code, path, where)
         if not value.isdigit():
             raise ReleaseFileError(path, f"MUE value is not a whole number: {value[:20]!r}", where=where)
         if ind[:1] not in ("1", "2", "3"):

@@ -7,11 +7,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcodes.codesets.tabular import cell, decimal_text, rows, unit, year_in
+from medcodes.codesets.tabular import cell, check_code, decimal_text, rows, unit, year_in
 from medcodes.models import ReleaseFileError
 
 KIND = "opps"
-_CODE = re.compile(r"^[0-9A-Z]{5}$")
 
 
 @dataclass(slots=True, frozen=True)
@@ -67,8 +66,7 @@ def read(path: Path, fmt: str) -> OppsFile:
         if not code:
             continue
         where = f"{unit(fmt)} {n}"
-        if not _CODE.match(code):
-            raise ReleaseFileError(path, f"not a HCPCS/CPT code: {code[:12]!r}", where=where)
+        check_code(code, path, where)
 
         def num(i: int | None, field: str, row: list[str] = row, where: str = where) -> str | None:
             return None if i is None else decimal_text(cell(row, i), path, where, field, blank=None)

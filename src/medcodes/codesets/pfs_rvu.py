@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from medcodes.codesets.tabular import cell, decimal_text, rows, unit
+from medcodes.codesets.tabular import cell, check_code, decimal_text, rows, unit
 from medcodes.models import ReleaseFileError
 
 KIND = "pfs"
-_CODE = re.compile(r"^[0-9A-Z]{5}$")
 _MODIFIERS = {"", "26", "TC", "53"}
 
 
@@ -125,8 +124,7 @@ def is_header(cells: list[str]) -> bool:
 
 def _make(path: Path, where: str, code: str, mod: str, values: list[str]) -> PfsRow:
     code, mod = code.strip().upper(), mod.strip().upper()
-    if not _CODE.match(code):
-        raise ReleaseFileError(path, f"not a HCPCS/CPT code: {code[:12]!r}", where=where)
+    check_code(code, path, where)
     if mod not in _MODIFIERS:
         raise ReleaseFileError(
             path, f"unexpected modifier {mod!r} (expected blank, 26, TC or 53)", where=where

@@ -4,19 +4,61 @@ row, for the payment importers. The cell readers are the ones the CPT importer a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from medcodes.codesets.cpt import _head_text, _rows, _xlsx_rows  # noqa: F401  (shared readers)
 from medcodes.models import ReleaseFileError
 
-__all__ = ["rows", "head_rows", "cell", "decimal_text", "unit", "year_in"]
+__all__ = [
+    "rows",
+    "head_rows",
+    "after_header",
+    "locality_rows",
+    "check_code",
+    "cell",
+    "decimal_text",
+    "unit",
+    "year_in",
+]
 
 
 def rows(path: Path, fmt: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """(1-based line or row number, cells as text)."""
     return _rows(path, fmt, delimiter=delimiter)
+
+
+def after_header(
+    path: Path, fmt: str, is_header: Callable[[list[str]], bool], missing: str, *, delimiter: str = ","
+) -> tuple[int, list[str], Iterator[tuple[int, list[str]]]]:
+    """Skips the title rows: (the header row's number, its cells, the rows after it). A file with no row
+    `is_header` knows is a ReleaseFileError saying `missing`."""
+    it = rows(path, fmt, delimiter=delimiter)
+    for n, row in it:
+        if is_header(row):
+            return n, row, it
+    raise ReleaseFileError(path, missing)
+
+
+def locality_rows(
+    path: Path, fmt: str, it: Iterator[tuple[int, list[str]]], *, locality_col: int = 1
+) -> Iterator[tuple[str, str, str, list[str]]]:
+    """The rows of a per-locality file (MAC number first): (where, MAC as five digits, locality as two
+    digits, cells). Rows that do not start with a number (spacers, footnotes, blank lines) are passed
+    over; a locality that is not a number, or no locality row at all (a truncated file), is an error."""
+    count = 0
+    for n, row in it:
+        mac, loc = cell(row, 0), cell(row, locality_col)
+        if not mac.isdigit():
+            continue
+        where = f"{unit(fmt)} {n}"
+        if not loc.isdigit():
+            raise ReleaseFileError(path, f"locality number is not a number: {loc!r}", where=where)
+        count += 1
+        yield where, mac.zfill(5), loc.zfill(2), row
+    if not count:
+        raise ReleaseFileError(path, "no locality rows after the header; the file may be truncated")
 
 
 def head_rows(path: Path, fmt: str, limit: int = 12) -> list[list[str]]:
@@ -33,6 +75,15 @@ def head_rows(path: Path, fmt: str, limit: int = 12) -> list[list[str]]:
         return list(csv.reader(text.splitlines()[: limit * 4]))[:limit]
     except csv.Error:
         return []
+
+
+_SERVICE_CODE = re.compile(r"^[0-9A-Z]{5}$")
+
+
+def check_code(code: str, path: Path, where: str) -> None:
+    """A HCPCS or CPT code is five letters or digits; anything else in a code column is an error."""
+    if not _SERVICE_CODE.match(code):
+        raise ReleaseFileError(path, f"not a HCPCS/CPT code: {code[:12]!r}", where=where)
 
 
 def unit(fmt: str) -> str:

@@ -14,6 +14,7 @@ import re
 
 from medcodes.codesets import descriptor_facts as df
 from medcodes.explain import Section, data_sentences, hcpcs_sentences
+from medcodes.explain.data_sentences import _add as _prepend  # the code's own sentence first
 from medcodes.explain.facts import Facts
 
 _MODALITY_HOW = {
@@ -83,16 +84,6 @@ def article(noun: str) -> str:
 
 
 _a = article
-
-
-def _prepend(sections: dict[str, Section], key: str, text: str = "", items: list[str] | None = None) -> None:
-    sec = sections.get(key)
-    if sec is None:
-        return
-    if text:
-        sec.text = f"{text} {sec.text}".strip() if sec.text else text
-    if items:
-        sec.items = [*items, *[i for i in sec.items if i not in items]]
 
 
 def _drop(sections: dict[str, Section], keys: tuple[str, ...], rx: re.Pattern[str]) -> None:

@@ -13,6 +13,8 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from medcodes.store.db import SuccessorRow as Successor  # one row type for code_successors
+
 DDL = """
 CREATE TABLE IF NOT EXISTS code_events (
     system        TEXT NOT NULL,
@@ -65,16 +67,6 @@ class Event:
     old_title: str | None
     was_billable: bool | None
     is_billable: bool | None
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class Successor:
-    system: str
-    old: str
-    new_system: str
-    new: str
-    date: str | None
     source: str
 
 
