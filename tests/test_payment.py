@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pytest
 from live import LiveServer
@@ -172,9 +173,7 @@ def test_compute_rounds_once_at_the_end():
 
 
 def _fixture(rel: str):
-    from conftest import FIXTURES
-
-    return FIXTURES / rel
+    return Path(__file__).resolve().parent / "fixtures" / rel
 
 
 def test_no_payment_files_gives_empty_tables_and_says_so(tmp_path):

@@ -21,7 +21,9 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an asyncio loop running in this thread while
+# it is open, and the tests after the browser folder call asyncio.run() themselves.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     assert CHROMIUM.exists(), "Chromium is missing: `make install-test` installs it"
     with sync_playwright() as pw:
