@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import re
+import shutil
 import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -206,12 +210,53 @@ def http_run(db: Path, queries: list[str], clients: int, seconds: float, workers
             f"HTTP GET /api/v1/search, {clients} concurrent clients, {elapsed:.0f} s, uvicorn --workers {workers}:"
         )
         print(
-            f"  {total} requests, {total / elapsed:.0f} req/s, p50 {statistics.median(latencies):.1f} ms,"
-            f" p99 {pct(latencies, 99):.1f} ms, errors {errors}"
+            f"  python client (httpx): {total} requests, {total / elapsed:.0f} req/s,"
+            f" p50 {statistics.median(latencies):.1f} ms, p99 {pct(latencies, 99):.1f} ms, errors {errors}"
         )
+        wrk_run(base, queries, clients, seconds)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def wrk_run(base: str, queries: list[str], clients: int, seconds: float) -> None:
+    """The same load from wrk (Debian's `wrk`), a C client that leaves the 2 cores to the server;
+    the Python client above spends about as much CPU as one worker."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print("  wrk: not installed (apt-get install wrk) - skipped")
+        return
+    paths = ",\n".join(json.dumps("/api/v1/search?q=" + quote(q)) for q in queries)
+    script = (
+        f"local paths = {{{paths}}}\nlocal i = 0\n"
+        "request = function() i = i + 1; return wrk.format('GET', paths[(i % #paths) + 1]) end\n"
+        "done = function(summary, latency, requests)\n"
+        "  io.write(string.format('WRK %d %d %.3f %.3f %d\\n', summary.requests, summary.duration,\n"
+        "    latency:percentile(50) / 1000, latency:percentile(99) / 1000,\n"
+        "    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status\n"
+        "    + summary.errors.timeout))\n"
+        "end\n"
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(script)
+    try:
+        out = subprocess.run(
+            [wrk, "-t2", f"-c{clients}", f"-d{int(seconds)}s", "-s", fh.name, base],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+        ).stdout
+    finally:
+        os.unlink(fh.name)
+    line = next((ln for ln in out.splitlines() if ln.startswith("WRK ")), None)
+    if line is None:
+        print("  wrk: no result")
+        return
+    n, micros, p50, p99, errors = line.split()[1:]
+    rate = int(n) / (int(micros) / 1e6)
+    print(
+        f"  wrk client: {n} requests, {rate:.0f} req/s, p50 {float(p50):.1f} ms, p99 {float(p99):.1f} ms, errors {errors}"
+    )
 
 
 def main() -> int:
