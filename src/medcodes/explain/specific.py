@@ -323,7 +323,11 @@ def _visit(f: Facts, s: dict[str, Section]) -> None:
             df.HOME: "your home",
             df.TELEHEALTH: "a video or phone connection",
         }[sv.place]
-        _prepend(s, "setting", f"This visit takes place in {where}.")
+        setting = s.get("setting")
+        if setting is None or "takes place" not in (
+            setting.text or ""
+        ):  # a service profile may say it already
+            _prepend(s, "setting", f"This visit takes place in {where}.")
     if re.search(r"\bwellness\b|\bpreventive\b", f"{f.title} {f.record.short_title or ''}", re.I):
         _drop(s, ("who_needs_it", "what_happens"), re.compile(r"new problem|symptoms", re.I))
         _prepend(
