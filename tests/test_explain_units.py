@@ -38,7 +38,7 @@ def _rec(system, code, title="x", kind="code", attrs=None):
         ("cpt", "77299", "x", None, (), "procedure"),  # radiation oncology planning is not imaging
         ("cpt", "36904", "x", None, (), "procedure"),
         ("cpt", "99213", "x", None, (), "visit"),
-        ("cpt", "90686", "x", None, (), "vaccine"),  # the common name says vaccine
+        ("cpt", "90686", "x", None, (), "vaccine"),  # the vaccine service profile says so
         ("cpt", "0001U", "x", None, (), "lab"),
         ("cpt", "0042T", "x", None, ("Radiology",), "imaging"),
         ("hcpcs", "J1745", "Injection, infliximab, 10 mg", None, (), "drug"),

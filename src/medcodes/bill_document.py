@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
 
 from medcodes.bill import BillLine, ParsedBill, parse
 from medcodes.codes import display as display_of
-from medcodes.codesets import common_names
 from medcodes.explain import explanation_for
 from medcodes.history import service as history
 from medcodes.payment import Payment, payment_for
@@ -204,14 +202,8 @@ def _policies(store: Store, system: str, code: str) -> list:
     return cache[key]
 
 
-@lru_cache(maxsize=1)
-def _names() -> dict[tuple[str, str], str]:
-    return common_names.load()
-
-
 def _common_name(rec: Any, system: str, code: str) -> str | None:
-    # The codes table may carry a common_name column (another branch adds it); the packaged files otherwise.
-    return getattr(rec, "common_name", None) or _names().get((system, code))
+    return getattr(rec, "common_name", None)  # stored beside the titles by the build
 
 
 # -- payment --------------------------------------------------------------------------------------

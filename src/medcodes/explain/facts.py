@@ -224,15 +224,6 @@ def _ancestor_terms(view: CodeView, inherited: list[tuple[str, Note]] | None = N
     return out
 
 
-def _common_name(system: str, code: str) -> str | None:
-    from medcodes.codesets import common_names
-
-    try:
-        return common_names.load().get((system, code))
-    except common_names.CommonNameError:  # a broken names file fails its own tests, not every page
-        return None
-
-
 def gather(store: Store, rec: CodeRecord, view: CodeView | None = None) -> Facts:
     """The facts about a code; `view` (from Store.code_view) saves reading the breadcrumb and notes again."""
     if view is None or view.record.code != rec.code or view.record.system != rec.system:
@@ -241,7 +232,7 @@ def gather(store: Store, rec: CodeRecord, view: CodeView | None = None) -> Facts
     path = [c.title for c in crumbs]
     term_rows = store.terms(rec.system, rec.code)
     terms = [t for t, _origin in term_rows]
-    common = rec.common_name or _common_name(rec.system, rec.code)
+    common = rec.common_name  # stored beside the titles by the build
     # The descriptors of the code, most trusted first: the project's plain name, the long and short
     # descriptors, the CLFS long descriptor.
     texts = [

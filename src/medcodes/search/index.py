@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 import tantivy
 
-from medcodes.codesets import common_names
 from medcodes.search import storage, vocab
 from medcodes.store.context import SEARCH_DIR, BuildContext
 
@@ -173,10 +172,8 @@ def vocab_terms(an: tantivy.TextAnalyzer) -> tuple[dict[tuple[str, str], list[st
 
 
 def _common_names(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
-    """The project's plain names: the `common_name` column when the build has one, else the files."""
-    if storage.has_column(conn, "codes", "common_name"):
-        return storage.common_names(conn)
-    return common_names.load()
+    """The project's plain names, stored beside the titles when the build imported the codes."""
+    return storage.common_names(conn)
 
 
 def words(text: str) -> list[str]:

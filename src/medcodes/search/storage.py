@@ -124,10 +124,6 @@ def index_rows(conn: sqlite3.Connection) -> Iterator[tuple]:
     )
 
 
-def has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
-    return any(row[1] == column for row in conn.execute(f"PRAGMA table_info({table})"))
-
-
 def common_names(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
     """(system, code) -> common name, for the codes that have one."""
     rows = conn.execute("SELECT system, code, common_name FROM codes WHERE common_name IS NOT NULL")
