@@ -57,6 +57,8 @@ def records() -> dict[str, list[CodeRecord]]:
         _cm("N200", "Calculus of kidney", notes=["Renal stone", "Nephrolithiasis NOS"]),
         _cm("J189", "Pneumonia, unspecified organism"),
         _cm("J0120", "Acute ethmoidal sinusitis, unspecified", term_date="2020-09-30"),
+        # Ends after any build: hidden only once the day has passed (see test_deleted_after_the_build).
+        _cm("J0121", "Acute ethmoidal sinusitis, recurrent", term_date="2999-12-31"),
         _cm("S525", "Fracture of lower end of radius", "subcategory", False),
         _cm("S5250", "Unspecified fracture of the lower end of radius", "subcategory", False, "S525"),
         _cm(
@@ -319,3 +321,41 @@ def test_autocomplete(store):
     assert hits and hits[0].display in ("H10", "H10.9")
     assert len(autocomplete(store, "diabetes", limit=3)) <= 3
     assert autocomplete(store, "") == []
+
+
+def test_codes_terminated_before_today_are_left_out_unless_asked_for(store):
+    assert "J01.20" not in codes(search(store, "ethmoidal sinusitis"))
+    assert "J01.20" in codes(search(store, "ethmoidal sinusitis", include_deleted=True))
+    assert "J01.21" in codes(search(store, "ethmoidal sinusitis"))
+    typed = search(store, "J01.20").results  # typed exactly, it is still shown
+    assert ("icd10cm", "J0120") in [(h.system, h.code) for h in typed]
+
+
+def test_deleted_after_the_build(store, monkeypatch):
+    """A code whose termination date passes after the index was built drops out on that day."""
+    import medcodes.search.service as service
+
+    class Later(date):
+        @classmethod
+        def today(cls):
+            return date(3000, 1, 1)
+
+    monkeypatch.setattr(service, "date", Later)
+    found = codes(search(store, "ethmoidal sinusitis"))
+    assert "J01.21" not in found and "J01.20" not in found
+    assert {"J01.20", "J01.21"} <= set(codes(search(store, "ethmoidal sinusitis", include_deleted=True)))
+
+
+def test_highlight_marks_every_form_of_the_query_words(store):
+    from medcodes.search.service import _context, highlight
+
+    engine = _context(store).engine
+    stems = {st for w in ("lying", "artery", "cafe", "kidneys") for st in engine.stems(w)}
+    long_tail = " plain" * 3000
+    text = "Pain when Lying down; arteries & <kidney> at the Café" + long_tail
+    marked = highlight(engine, text, stems)
+    assert marked.startswith(
+        "Pain when <mark>Lying</mark> down; <mark>arteries</mark> &amp; &lt;<mark>kidney</mark>&gt;"
+        " at the <mark>Café</mark>"
+    )
+    assert marked.endswith(long_tail) and marked.count("<mark>") == 4

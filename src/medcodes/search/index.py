@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 INDEX_DIR = SEARCH_DIR
 VOCAB_FILE = "vocab.tsv"
+# The day the index was built: documents of codes terminated before it carry ENDED in "state".
+BUILT_FILE = "built_on.txt"
+ENDED = "ended"
 ANALYZER = "med"
 NO_END = 99999999
 
@@ -74,6 +77,7 @@ def schema() -> tantivy.Schema:
     sb.add_text_field("pfx", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("exact", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("vkey", stored=False, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("state", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("billable", stored=True, indexed=True, fast=True)
     sb.add_integer_field("eff", stored=False, indexed=True, fast=True)
     sb.add_integer_field("term", stored=False, indexed=True, fast=True)
@@ -249,6 +253,8 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
             term=term_i,
             w=float(w),
         )
+        if term_i < today:
+            doc.add_text("state", ENDED)
         writer.add_document(doc)
         texts.append(title)
         texts.append(alt)
@@ -262,6 +268,7 @@ def build_into(conn: sqlite3.Connection, folder: Path) -> int:
     with open(folder / VOCAB_FILE, "w", encoding="utf-8") as fh:
         for word, freq in vocab.most_common():
             fh.write(f"{word}\t{freq}\n")
+    (folder / BUILT_FILE).write_text(f"{today}\n", encoding="utf-8")
     return n
 
 
@@ -324,6 +331,9 @@ class Engine:
                 word, _, freq = line.rstrip("\n").partition("\t")
                 self.vocab[word] = int(freq)
         self.sorted_vocab = sorted(self.vocab)
+        built = folder / BUILT_FILE
+        # An index from before the flag existed counts as built on day 0: every date is then a term.
+        self.built_on = int(built.read_text().strip()) if built.exists() else 0
 
     def stems(self, text: str) -> list[str]:
         return self._analyzer.analyze(text)

@@ -16,7 +16,17 @@ import tantivy
 from medcodes.codes import canonical
 from medcodes.models import SYSTEMS
 from medcodes.search import Hit, SearchResult, intent, lay, storage, vocab
-from medcodes.search.index import NO_END, Doc, Engine, engine_for, keep_newest, name_key, phrase_key
+from medcodes.search.index import (
+    ENDED,
+    NO_END,
+    Doc,
+    Engine,
+    date_int,
+    engine_for,
+    keep_newest,
+    name_key,
+    phrase_key,
+)
 from medcodes.search.query import ParsedQuery, parse
 from medcodes.search.spell import Speller
 from medcodes.store.db import Store
@@ -65,6 +75,7 @@ class _Context:
         self.engine = engine
         self.speller = Speller(engine.vocab, protected=lay.lay_words() | vocab.words())
         self.crumbs: dict[tuple[str, str], list[str]] = {}
+        self.ended = [date_int(d, NO_END) for d in storage.termination_dates(store)]
         # Vocabulary phrase key -> the intent of the files it comes from; a phrase both a service and a
         # condition ("mammogram": the test, and the reason for the visit) asks for the service.
         self.phrase_intent: dict[str, str] = {}
@@ -119,17 +130,35 @@ def highlight(engine: Engine, title: str, stems: set[str]) -> str:
         return html.escape(title)
     aid = id(engine)
     _ANALYZERS.setdefault(aid, engine._analyzer)
+    # Only marked words split the title: the text between them is escaped in one piece (a lab
+    # descriptor can run to 10,000 characters, and escaping word by word cost a millisecond).
     out, last = [], 0
-    for m in _TITLE_WORD.finditer(title):
-        out.append(html.escape(title[last : m.start()]))
+    for m in _candidates(title, stems).finditer(title):
         word = m.group(0)
         if _stem_of(aid, word) in stems:
+            out.append(html.escape(title[last : m.start()]))
             out.append(f"<mark>{html.escape(word)}</mark>")
-        else:
-            out.append(html.escape(word))
-        last = m.end()
+            last = m.end()
     out.append(html.escape(title[last:]))
     return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _candidate_words(stems: frozenset[str]) -> re.Pattern[str]:
+    """Words that may stem to one of `stems`: an English stem is the word's start, save a final
+    "i" for "y" ("artery" -> "arteri"), so words not beginning with a stem less its last letter
+    cannot match and the regex engine skips them without a Python call. ("lying" -> "lie" is the
+    one other shape the stemmer makes.)"""
+    heads = {s[:-1] if len(s) > 1 else s for s in stems if s} | {
+        s[:-2] + "y" for s in stems if s.endswith("ie")
+    }
+    starts = "|".join(sorted((re.escape(h) for h in heads), key=len, reverse=True))
+    return re.compile(r"(?<![^\W_])(?:" + starts + r")[^\W_]*", re.IGNORECASE)
+
+
+def _candidates(title: str, stems: set[str]) -> re.Pattern[str]:
+    # Accented letters fold to ASCII before stemming, which the prefix test cannot see.
+    return _candidate_words(frozenset(stems)) if title.isascii() else _TITLE_WORD
 
 
 def _hit_from_row(ctx: _Context, row: tuple, score: float, stems: set[str]) -> Hit:
@@ -254,7 +283,12 @@ def _intent_clauses(engine: Engine, kind: str | None) -> list[tuple]:
     return out
 
 
-def _filters(engine: Engine, f: storage.Filters, prefix: str | None) -> list[tuple]:
+def _filters(
+    engine: Engine,
+    f: storage.Filters,
+    prefix: str | None,
+    ended: list[int] = [],  # noqa: B006
+) -> list[tuple]:
     schema = engine.schema
     out = []
     if f.system:
@@ -274,24 +308,37 @@ def _filters(engine: Engine, f: storage.Filters, prefix: str | None) -> list[tup
                 ),
             )
         )
-    if f.current_on is not None:
-        d = int(f.current_on.strftime("%Y%m%d"))
-        out.append(
-            (
-                tantivy.Occur.Must,
-                tantivy.Query.range_query(schema, "term", tantivy.FieldType.Integer, d, NO_END),
-            )
-        )
+    if f.current_on is not None and ended:
+        # The few dozen termination dates before the day, as terms: excluding their short posting
+        # lists costs a tenth of a range filter over every document's date.
+        gone = _ended_before(engine, tuple(ended), int(f.current_on.strftime("%Y%m%d")))
+        if gone is not None:
+            out.append((tantivy.Occur.MustNot, gone))
     if prefix:
         out.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "pfx", prefix)))
     return out
 
 
+@lru_cache(maxsize=16)
+def _ended_before(engine: Engine, ended: tuple[int, ...], day: int) -> tantivy.Query | None:
+    """Documents of codes terminated before `day`: those the build already marked as ended, and
+    those whose date fell between the build and `day`, by their date as a term."""
+    schema, should = engine.schema, tantivy.Occur.Should
+    after_build = [e for e in ended if engine.built_on <= e < day]
+    gone = [(should, tantivy.Query.term_query(schema, "term", e)) for e in after_build]
+    if engine.built_on and day >= engine.built_on:
+        gone.append((should, tantivy.Query.term_query(schema, "state", ENDED)))
+    else:
+        gone = [(should, tantivy.Query.term_query(schema, "term", e)) for e in ended if e < day]
+    if not gone:
+        return None
+    return gone[0][1] if len(gone) == 1 else tantivy.Query.boolean_query(gone)
+
+
 def _run(
     engine: Engine,
     alternatives: list[list[str]],
-    f,
-    prefix,
+    filters: list[tuple],
     limit,
     offset,
     strict: bool,
@@ -308,7 +355,6 @@ def _run(
     if not schema_q:
         return 0, [], stems
     text = tantivy.Query.boolean_query(schema_q) if len(schema_q) > 1 else schema_q[0][1]
-    filters = _filters(engine, f, prefix)
     boosts = _intent_clauses(engine, kind)
     if filters or boosts:
         query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *filters, *boosts])
@@ -342,8 +388,9 @@ def _text_search(ctx: _Context, pq: ParsedQuery, f, limit, offset, complete_last
         alternatives += [a for a in lay.expand(spelt) if a not in alternatives]
     if complete_last:
         alternatives = [*alternatives, *_completions(ctx.engine, alternatives[-1])]
+    alternatives = list(map(list, dict.fromkeys(map(tuple, alternatives))))  # each reading once
     kind = _intent(ctx, alternatives)
-    args = (ctx.engine, alternatives, f, pq.prefix, limit, offset)
+    args = (ctx.engine, alternatives, _filters(ctx.engine, f, pq.prefix, ctx.ended), limit, offset)
     total, hits, stems = _run(*args, strict=True, soft=pq.soft, kind=kind, phrases=ctx.phrase_intent)
     if total == 0 and len(words) > 1:
         total, hits, stems = _run(*args, strict=False, soft=pq.soft, kind=kind, phrases=ctx.phrase_intent)

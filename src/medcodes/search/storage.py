@@ -75,6 +75,15 @@ def under_prefix(
     return total, rows
 
 
+def termination_dates(store: Store) -> list[str]:
+    """Every termination date some code has (a few dozen), oldest first."""
+    rows = store.conn.execute(
+        "SELECT DISTINCT termination_date FROM codes WHERE termination_date IS NOT NULL"
+        " AND termination_date != '' ORDER BY 1"
+    )
+    return [r[0] for r in rows]
+
+
 def systems_with(store: Store, lo: str, hi: str, systems: list[str]) -> list[str]:
     """The systems where both ends of a range exist as codes (or, failing that, as prefixes)."""
     both = [s for s in systems if store.has_prefix(lo, s) and store.has_prefix(hi, s)]
