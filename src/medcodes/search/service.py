@@ -74,6 +74,9 @@ class _Context:
         self.store = store
         self.engine = engine
         self.speller = Speller(engine.vocab, protected=lay.lay_words() | vocab.words())
+        self.headings = {
+            (system, code): (title, parent) for system, code, title, parent in storage.headings(store)
+        }
         self.crumbs: dict[tuple[str, str], list[str]] = {}
         self.ended = [date_int(d, NO_END) for d in storage.termination_dates(store)]
         # Vocabulary phrase key -> the intent of the files it comes from; a phrase both a service and a
@@ -86,14 +89,19 @@ class _Context:
                 self.phrase_intent[key] = p.intent if seen in (None, p.intent) else "service"
 
     def breadcrumb(self, system: str, parent: str | None) -> list[str]:
+        """Titles from the root down to `parent`, from the headings held in memory: a hit's breadcrumb
+        costs no query (read from SQLite, breadcrumbs took longer than the search itself)."""
         if not parent:
             return []
         key = (system, parent)
         titles = self.crumbs.get(key)
         if titles is None:
-            titles = [r.title for r in self.store.breadcrumb(system, parent, include_self=True)]
-            if len(self.crumbs) < 200_000:
-                self.crumbs[key] = titles
+            node = self.headings.get(key)
+            if node is None:  # not a heading of this build: ask the store
+                return self.store.breadcrumb_titles(system, parent, include_self=True)
+            title, up = node
+            titles = [*self.breadcrumb(system, up), title] if up and up != parent else [title]
+            self.crumbs[key] = titles
         return titles
 
 

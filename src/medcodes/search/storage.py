@@ -75,6 +75,15 @@ def under_prefix(
     return total, rows
 
 
+def headings(store: Store) -> Iterator[tuple[str, str, str, str | None]]:
+    """(system, code, title, parent) of every node that has children: what breadcrumbs are made of
+    (some 37,000 rows, mostly ICD-10 categories and PCS tables)."""
+    yield from store.conn.execute(
+        "SELECT system, code, title, parent FROM codes AS p WHERE EXISTS"
+        " (SELECT 1 FROM codes AS c WHERE c.system = p.system AND c.parent = p.code)"
+    )
+
+
 def termination_dates(store: Store) -> list[str]:
     """Every termination date some code has (a few dozen), oldest first."""
     rows = store.conn.execute(

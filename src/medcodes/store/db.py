@@ -192,10 +192,17 @@ class Store:
     # -- hierarchy ---------------------------------------------------------------------------
     def breadcrumb(self, system: str, code: str, *, include_self: bool = False) -> list[CodeRecord]:
         """Ancestors from the root down to the parent (and the code itself with `include_self`)."""
+        return [self._record(r) for r in self._ancestors(system, code, include_self, self._qcols)]
+
+    def breadcrumb_titles(self, system: str, code: str, *, include_self: bool = False) -> list[str]:
+        """The breadcrumb's titles only: what a search hit shows, without building records."""
+        return [r[0] for r in self._ancestors(system, code, include_self, "codes.title")]
+
+    def _ancestors(self, system: str, code: str, include_self: bool, cols: str) -> list[tuple]:
         start = (
             "SELECT :c, 0" if include_self else "SELECT parent, 1 FROM codes WHERE system = :s AND code = :c"
         )
-        rows = self.conn.execute(
+        return self.conn.execute(
             f"""
             WITH RECURSIVE up(code, n) AS (
                 {start}
@@ -203,12 +210,11 @@ class Store:
                 SELECT codes.parent, up.n + 1 FROM codes JOIN up ON codes.system = :s AND codes.code = up.code
                 WHERE up.n < 50
             )
-            SELECT {self._qcols} FROM codes JOIN up ON codes.system = :s AND codes.code = up.code
+            SELECT {cols} FROM codes JOIN up ON codes.system = :s AND codes.code = up.code
             ORDER BY up.n DESC
             """,
             {"s": system, "c": canonical(code)},
         ).fetchall()
-        return [self._record(r) for r in rows]
 
     def code_view(self, rec: CodeRecord) -> CodeView:
         """The record with its breadcrumb and the notes of it and its ancestors: two queries."""
