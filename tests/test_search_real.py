@@ -79,3 +79,39 @@ def test_autocomplete_completes_the_last_word_to_what_people_mean(store):
     assert "I10" in top("hyperten")
     assert any(c.startswith("I21") for c in top("heart att", 1))  # a lay phrase completes
     assert any(c.startswith("E1") for c in top("diab", 1))  # not the rare abbreviation "diab"
+
+
+# Common words and phrases with bonuses (exact names, vocabulary phrases, an intent), paged.
+SPLIT_QUERIES = [
+    "approach",
+    "with right",
+    "drainage",
+    "replacement",
+    "removal",
+    "fluttering in chest",
+    "open left",
+    "injection",
+    "diabetes",
+    "knee replacement",
+    "mammogram",
+    "physical therapy",
+    "fracture",
+    "pain",
+]
+
+
+@pytest.mark.parametrize("q", SPLIT_QUERIES)
+def test_queries_run_in_parts_rank_exactly_as_one_query(store, q, monkeypatch):
+    """A query matching tens of thousands of documents is run in parts (words; bonus documents per
+    boosted system): the hits, their order and scores, and the total are those of the one query."""
+    import medcodes.search.service as service
+
+    for limit, offset in ((20, 0), (10, 30)):
+        monkeypatch.setattr(service, "SPLIT_ABOVE", 10**9)
+        whole = search(store, q, limit=limit, offset=offset)
+        monkeypatch.setattr(service, "SPLIT_ABOVE", 0)
+        parts = search(store, q, limit=limit, offset=offset)
+        assert parts.total == whole.total > 0
+        assert [(h.system, h.code, h.score) for h in parts.results] == [
+            (h.system, h.code, h.score) for h in whole.results
+        ]

@@ -7,7 +7,7 @@ import re
 import threading
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
@@ -214,13 +214,23 @@ def _word_query(engine: Engine, stem: str) -> tantivy.Query:
     )
 
 
+@dataclass(slots=True)
+class _Reading:
+    """One reading of the query as tantivy queries: its words alone; its words with the bonuses for
+    an exact name or a vocabulary phrase; and the terms that earn a bonus."""
+
+    words: tantivy.Query
+    full: tantivy.Query
+    bonus_terms: list[tantivy.Query]
+
+
 def _alternative(
     engine: Engine,
     words: list[str],
     strict: bool,
     soft: set[str] = frozenset(),  # type: ignore[assignment]
     phrases: dict[str, str] | None = None,
-) -> tuple[tantivy.Query | None, set[str]]:
+) -> tuple[_Reading | None, set[str]]:
     clauses, stems = [], set()
     hard = [w for w in words if w not in SOFT_WORDS and w not in soft] or words
     for w in words:
@@ -230,11 +240,13 @@ def _alternative(
             clauses.append((occur, _word_query(engine, stem)))
     if not clauses:
         return None, stems
+    bonus, terms = [], []
     all_stems = [st for w in words for st in engine.stems(w)]
     key = name_key(all_stems)
     if key:
         exact = tantivy.Query.term_query(engine.schema, "exact", key)
-        clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(exact, EXACT_NAME_SCORE)))
+        bonus.append((tantivy.Occur.Should, tantivy.Query.const_score_query(exact, EXACT_NAME_SCORE)))
+        terms.append(exact)
     pkeys = {phrase_key(all_stems)}
     if soft:  # "Diabetes mellitus (DM)" is the phrase "diabetes mellitus"
         pkeys.add(phrase_key([st for w in words if w not in soft for st in engine.stems(w)]))
@@ -248,19 +260,24 @@ def _alternative(
         for key, share in _spans(engine, words, phrases):
             weight = SPAN_SCORE / PHRASE_SCORES[0] * share
             (alone if phrases[key] == "service" else joined).setdefault(key, weight)
-    clauses += _phrase_clauses(engine, joined)
+    bonus += _phrase_clauses(engine, joined, terms)
     text = tantivy.Query.boolean_query(clauses)
-    if not alone:
-        return text, stems
-    return tantivy.Query.boolean_query([(tantivy.Occur.Should, text), *_phrase_clauses(engine, alone)]), stems
+    full = tantivy.Query.boolean_query(clauses + bonus) if bonus else text
+    if alone:
+        full = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, full), *_phrase_clauses(engine, alone, terms)]
+        )
+    return _Reading(text, full, terms), stems
 
 
-def _phrase_clauses(engine: Engine, weights: dict[str, float]) -> list[tuple]:
+def _phrase_clauses(engine: Engine, weights: dict[str, float], terms: list[tantivy.Query]) -> list[tuple]:
+    """Bonus clauses for the targets of vocabulary phrases; their terms are added to `terms`."""
     out = []
     for pkey, weight in weights.items():
         for i, score in enumerate(PHRASE_SCORES):
             term = tantivy.Query.term_query(engine.schema, "vkey", vocab.target_term(pkey, i))
             out.append((tantivy.Occur.Should, tantivy.Query.const_score_query(term, score * weight)))
+            terms.append(term)
     return out
 
 
@@ -283,9 +300,9 @@ def _spans(engine: Engine, words: list[str], phrases: dict[str, str]) -> list[tu
     return out
 
 
-def _intent_clauses(engine: Engine, kind: str | None) -> list[tuple]:
+def _intent_clauses(engine: Engine, boosts: tuple[tuple[str, float], ...]) -> list[tuple]:
     out = []
-    for system, score in INTENT_SCORES.get(kind or "", ()):
+    for system, score in boosts:
         term = tantivy.Query.term_query(engine.schema, "sys", system)
         out.append((tantivy.Occur.Should, tantivy.Query.const_score_query(term, score)))
     return out
@@ -354,22 +371,109 @@ def _run(
     kind: str | None = None,
     phrases: dict[str, str] | None = None,
 ):
-    schema_q, stems = [], set()
+    readings, stems = [], set()
     for words in alternatives:
-        q, s = _alternative(engine, words, strict, soft, phrases)
+        r, s = _alternative(engine, words, strict, soft, phrases)
         stems |= s
-        if q is not None:
-            schema_q.append((tantivy.Occur.Should, q))
-    if not schema_q:
+        if r is not None:
+            readings.append(r)
+    if not readings:
         return 0, [], stems
-    text = tantivy.Query.boolean_query(schema_q) if len(schema_q) > 1 else schema_q[0][1]
-    boosts = _intent_clauses(engine, kind)
-    if filters or boosts:
-        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *filters, *boosts])
-    else:
-        query = text
-    res = engine.searcher.search(query, limit=limit, offset=offset, count=True, weight_by_field="w")
-    return res.count, res.hits, stems  # type: ignore[attr-defined]  # tantivy stubs lack `count`
+    full = _either([r.full for r in readings])
+    bonus_terms = [t for r in readings for t in r.bonus_terms]
+    boosts = INTENT_SCORES.get(kind or "", ())
+    if not bonus_terms or _matches_at_most(engine, alternatives, strict, soft) < SPLIT_ABOVE:
+        query = _with(full, [*filters, *_intent_clauses(engine, boosts)])
+        res = engine.searcher.search(query, limit=limit, offset=offset, count=True, weight_by_field="w")
+        return res.count, res.hits, stems  # type: ignore[attr-defined]  # tantivy stubs lack `count`
+    by_words = _either([r.words for r in readings])
+    total, hits = _split_search(engine, full, by_words, bonus_terms, filters, boosts, limit, offset)
+    return total, hits, stems
+
+
+# A query whose words may match more documents than this is run in parts (see _split_search).
+SPLIT_ABOVE = 4000
+
+
+def _either(queries: list[tantivy.Query]) -> tantivy.Query:
+    return (
+        queries[0]
+        if len(queries) == 1
+        else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+    )
+
+
+def _with(text: tantivy.Query, clauses: list[tuple]) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, text), *clauses]) if clauses else text
+
+
+def _split_search(
+    engine: Engine,
+    full: tantivy.Query,
+    words: tantivy.Query,
+    bonus_terms: list[tantivy.Query],
+    filters: list[tuple],
+    boosts: tuple[tuple[str, float], ...],
+    limit: int,
+    offset: int,
+) -> tuple[int, list]:
+    """The same hits and total as searching `full`, in less time when the words match tens of
+    thousands of documents: every extra clause of a boolean query costs a step at each document
+    the words match, and the bonus clauses (exact name, vocabulary phrase) match a handful.
+
+    The words alone are ranked over all their documents; the few documents with a bonus term are
+    scored in full apart; the two lists merge. A document in the true top n either has a bonus
+    (it is in the second list, with its full score) or scores the same on its words alone, and
+    then fewer than n documents outscore it there either, so it is in the first list.
+
+    The intent boosts are optional clauses over whole code systems; beside the handful of bonus
+    documents they would be walked to each of them, so there each boosted system is searched
+    on its own, its boost a required clause (the same sum), and the other systems once more."""
+    n = offset + limit
+    searcher, must = engine.searcher, tantivy.Occur.Must
+    bonus = (must, tantivy.Query.const_score_query(_either(bonus_terms), 0.0))
+    by_words = searcher.search(
+        _with(words, [*filters, *_intent_clauses(engine, boosts)]), limit=n, count=True, weight_by_field="w"
+    )
+    merged = {(a.segment_ord, a.doc): (score, a) for score, a in by_words.hits}
+    schema = engine.schema
+    per_system = [
+        [(must, tantivy.Query.const_score_query(tantivy.Query.term_query(schema, "sys", system), score))]
+        for system, score in boosts
+    ]
+    if boosts:
+        others = [
+            (tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "sys", system)) for system, _ in boosts
+        ]
+        per_system.append(others)
+    for part in per_system or [[]]:
+        found = searcher.search(
+            _with(full, [*filters, bonus, *part]), limit=n, count=False, weight_by_field="w"
+        )
+        merged.update({(a.segment_ord, a.doc): (score, a) for score, a in found.hits})
+    bonus_only = searcher.search(
+        _with(full, [*filters, bonus, (tantivy.Occur.MustNot, words)]), limit=1, count=True
+    )
+    # Ties in the order tantivy gives them: the lower document address first.
+    ranked = [merged[k] for k in sorted(merged, key=lambda k: (-merged[k][0], k))]
+    total = by_words.count + bonus_only.count  # type: ignore[attr-defined]
+    return total, ranked[offset:n]
+
+
+def _matches_at_most(engine: Engine, alternatives: list[list[str]], strict: bool, soft: set[str]) -> int:
+    """An upper bound on the documents the words of the readings match, from their terms' counts."""
+    bound = 0
+    for words in alternatives:
+        hard = [w for w in words if w not in SOFT_WORDS and w not in soft] or words
+        counts = [_doc_freq(engine, st) for w in (hard if strict else words) for st in engine.stems(w)]
+        if counts:
+            bound += min(counts) if strict else sum(counts)
+    return bound
+
+
+@lru_cache(maxsize=50_000)
+def _doc_freq(engine: Engine, stem: str) -> int:
+    return engine.searcher.doc_freq("title", stem) + engine.searcher.doc_freq("alt", stem)
 
 
 def _correct(ctx: _Context, words: list[str]) -> tuple[list[str], bool]:
