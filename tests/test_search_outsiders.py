@@ -222,3 +222,43 @@ def test_search_page_shows_unknown_pasted_codes(client):
     r = client.get("/search", params={"q": "99213 ZZ999"})
     assert r.status_code == 200
     assert "Not found in any code system" in r.text and "ZZ999" in r.text
+
+
+# -- pasted codes as bills print them --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("q", "want"),
+    [
+        ("99213|36415|85025", [("cpt", "99213"), ("cpt", "36415"), ("cpt", "85025")]),
+        ("99213/36415", [("cpt", "99213"), ("cpt", "36415")]),
+        ("E11.9; I10 | Z00.00", [("icd10cm", "E11.9"), ("icd10cm", "I10"), ("icd10cm", "Z00.00")]),
+        ("CPT: 99213, 36415", [("cpt", "99213"), ("cpt", "36415")]),
+        ("J1745 x3, 96365", [("hcpcs", "J1745"), ("cpt", "96365")]),
+        ("99213-25 36415", [("cpt", "99213"), ("cpt", "36415")]),
+        # A HCPCS modifier typed with its code follows the code; CPT's own (25) is not in the data.
+        ("27447-RT, 20610-LT-25", [("cpt", "27447"), ("hcpcs", "RT"), ("cpt", "20610"), ("hcpcs", "LT")]),
+    ],
+)
+def test_pasted_codes_as_bills_print_them(store, q, want):
+    res = search(store, q)
+    assert [(h.system, h.display) for h in res.results] == want
+    assert res.unknown == []
+
+
+def test_one_code_with_a_modifier_is_that_code(store):
+    res = search(store, "99213-25")
+    assert res.exact is not None and (res.exact.system, res.exact.code) == ("cpt", "99213")
+    assert [h.code for h in res.results] == ["99213"]
+
+
+def test_a_service_code_among_services_and_diagnoses_stays_a_service(store):
+    # G0439 (HCPCS wellness visit) is also ICD-10-CM G04.39 without its dot: the CPT codes beside it
+    # count for HCPCS too, so three services outvote two diagnoses.
+    got = top(store, "99213 36415 85025 E11.9 Z00.00 G0439")
+    assert got[-1] == ("hcpcs", "G0439") and got[3:5] == [("icd10cm", "E11.9"), ("icd10cm", "Z00.00")]
+
+
+@pytest.mark.parametrize("q", ["covid-19", "x-ray chest", "vitamin b12", "E11-E13"])
+def test_words_and_ranges_with_dashes_are_not_pasted_codes(store, q):
+    assert search(store, q).unknown == [] and search(store, q).total > 1

@@ -29,8 +29,17 @@ _RANGE = re.compile(
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"[^\W_]+(?:\.[0-9A-Za-z]+)?", re.UNICODE)
-# What separates codes pasted from a bill: spaces, commas, semicolons, new lines.
-_PASTE_SEP = re.compile(r"[\s,;]+")
+# What separates codes pasted from a bill: spaces, commas, semicolons, new lines, bars, slashes.
+_PASTE_SEP = re.compile(r"[\s,;|/]+")
+# A code with modifiers as bills print them: "99213-25", "27447-RT", "20610-LT-59", "99213:25".
+_WITH_MODIFIERS = re.compile(r"^([0-9A-Za-z.]{3,8})((?:[-:][0-9A-Za-z]{2})+)$")
+# Tokens a pasted list may carry besides codes: units ("x3", "3x", "×2") and system labels
+# ("CPT", "HCPCS:", "ICD-10", "Dx"). They are read past, never reported as unknown codes.
+_UNITS = re.compile(r"^(?:[x\u00d7]\d{1,3}|\d{1,3}[x\u00d7])$", re.IGNORECASE)
+_LABELS = frozenset(
+    "cpt cpt4 hcpcs icd icd10 icd-10 icd-10-cm icd10cm icd-10-pcs icd10pcs pcs dx px diagnosis"
+    " diagnoses procedure procedures code codes".split()
+)
 # Text in parentheses or brackets restates the words before it ("Diabetes mellitus (DM)"): its
 # words may score, never filter.
 _ASIDE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
@@ -46,6 +55,7 @@ class ParsedQuery:
     words: list[str] = field(default_factory=list)  # lower-case words for text search
     soft: set[str] = field(default_factory=set)  # words that may score but never filter
     pasted: list[str] | None = None  # a query made only of codes: each code as typed, in order
+    modifiers: dict[str, list[str]] = field(default_factory=dict)  # pasted code -> its modifiers
 
 
 def clean(q: str | None) -> str:
@@ -68,9 +78,7 @@ def parse(q: str | None) -> ParsedQuery:
     pq = ParsedQuery(text=text)
     if not text:
         return pq
-    pasted = [t for t in _PASTE_SEP.split(text) if t]
-    if 2 <= len(pasted) <= MAX_PASTED and all(_pasted_code(t) for t in pasted) and any(map(codeish, pasted)):
-        pq.pasted = pasted
+    if _paste(text, pq):
         return pq
     m = _RANGE.match(text)
     if m and codeish(m.group(1)) and codeish(m.group(2)):
@@ -93,6 +101,31 @@ def parse(q: str | None) -> ParsedQuery:
     outside = {w for m in _ASIDE.split(text.lower()) for w in re.findall(r"[^\W_]+", m)}
     pq.soft = {w for m in _ASIDE.findall(text.lower()) for w in re.findall(r"[^\W_]+", m)} - outside
     return pq
+
+
+def _paste(text: str, pq: ParsedQuery) -> bool:
+    """Read `text` as codes pasted from a bill when every token is a code (with its modifiers),
+    a unit count or a system label, and there are two codes, or one with modifiers."""
+    tokens = [t for t in _PASTE_SEP.split(text) if t]
+    codes: list[str] = []
+    modifiers: dict[str, list[str]] = {}
+    for tok in tokens:
+        bare = tok.rstrip(":.").lower()
+        if _UNITS.match(tok) or bare in _LABELS:
+            continue
+        m = _WITH_MODIFIERS.match(tok)
+        code = m.group(1) if m else tok
+        if not _pasted_code(code):
+            return False
+        codes.append(code)
+        if m:
+            modifiers.setdefault(code, []).extend(re.findall(r"[0-9A-Za-z]{2}", m.group(2).upper()))
+    if not codes or len(codes) > MAX_PASTED or not any(map(codeish, codes)):
+        return False
+    if len(codes) == 1 and not modifiers:
+        return False
+    pq.pasted, pq.modifiers = codes, modifiers
+    return True
 
 
 def _pasted_code(token: str) -> bool:

@@ -636,13 +636,19 @@ def _completed_queries(ctx: _Context, text: str, n: int = 3) -> list[str]:
 
 # Which system a dot-less code found in several systems is read as, when its neighbours do not say.
 PASTE_PREFERENCE = ("cpt", "hcpcs", "icd10cm", "icd10pcs")
+# Neighbours vote by what a code is on a bill: CPT and HCPCS codes are both services.
+PASTE_FAMILY = {"cpt": "service", "hcpcs": "service", "icd10cm": "diagnosis", "icd10pcs": "inpatient"}
 
 
-def _pasted(ctx: _Context, tokens: list[str], system: str | None) -> tuple[list[Hit], list[str]]:
-    """Pasted codes, each once, in the order given, each in its system; and the unknown ones as typed.
+def _pasted(
+    ctx: _Context, tokens: list[str], system: str | None, modifiers: dict[str, list[str]] | None = None
+) -> tuple[list[Hit], list[str]]:
+    """Pasted codes, each once, in the order given, each in its system, each followed by the
+    modifiers typed with it that HCPCS lists ("27447-RT"); and the unknown codes as typed.
 
-    A code that exists in two systems (J1100 is a HCPCS code and, dot-less, ICD-10-CM J11.00) is
-    read as ICD-10-CM when typed with a dot, else in the system most of the other codes are in."""
+    A code that exists in two systems (G0439 is a HCPCS code and, dot-less, ICD-10-CM G04.39) is
+    read as ICD-10-CM when typed with a dot, else as what most of the other codes are (services,
+    diagnoses or inpatient procedures)."""
     f = storage.Filters(system=system)
     found: list[list[tuple]] = []
     for tok in tokens:
@@ -650,19 +656,27 @@ def _pasted(ctx: _Context, tokens: list[str], system: str | None) -> tuple[list[
         if "." in tok:
             rows = [r for r in rows if r[0] == "icd10cm"] or rows
         found.append(rows)
-    votes = Counter(rows[0][0] for rows in found if len(rows) == 1)
+    votes = Counter(PASTE_FAMILY[rows[0][0]] for rows in found if len(rows) == 1)
     out: list[Hit] = []
     unknown: list[str] = []
     seen: set[tuple[str, str]] = set()
+
+    def add(row: tuple) -> None:
+        if (row[0], row[1]) not in seen:
+            seen.add((row[0], row[1]))
+            out.append(_hit_from_row(ctx, row, 1.0, set()))
+
     for tok, rows in zip(tokens, found, strict=True):
         if not rows:
             if tok not in unknown:
                 unknown.append(tok)
             continue
-        row = min(rows, key=lambda r: (-votes[r[0]], PASTE_PREFERENCE.index(r[0])))
-        if (row[0], row[1]) not in seen:
-            seen.add((row[0], row[1]))
-            out.append(_hit_from_row(ctx, row, 1.0, set()))
+        add(min(rows, key=lambda r: (-votes[PASTE_FAMILY[r[0]]], PASTE_PREFERENCE.index(r[0]))))
+        for mod in (modifiers or {}).get(tok, []):
+            # CPT's own modifiers (25, 59) are AMA data this build may not have: left out, not unknown.
+            for row in storage.exact(ctx.store, mod, storage.Filters(system="hcpcs")):
+                if row[3] == "modifier":
+                    add(row)
     return out, unknown
 
 
@@ -681,8 +695,10 @@ def _search(
         f.current_on = date.today()
 
     if pq.pasted:
-        found, unknown = _pasted(ctx, pq.pasted, system)
+        found, unknown = _pasted(ctx, pq.pasted, system, pq.modifiers)
         if found:
+            if len(pq.pasted) == len(found) == 1:  # one code typed with a modifier we do not list
+                result.exact = found[0]
             result.total = len(found)
             result.results = found[offset : offset + limit]
             result.unknown = unknown
