@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from medcodes import __version__
 from medcodes.store.live import LiveStore
-from medcodes.web import api, docs, fhir, openapi, pages
+from medcodes.web import api, docs, fhir, openapi, pages, warm
 from medcodes.web.api import nlm
 from medcodes.web.deps import get_store
 from medcodes.web.guard import Guard, allowed_hosts
@@ -76,5 +76,8 @@ def _cors(app: FastAPI, origins: list[str] | None) -> None:
 
 
 def app_from_env() -> FastAPI:
-    """Factory for `uvicorn --factory` with workers: the database path comes from MEDCODES_DB."""
-    return create_app(os.environ.get("MEDCODES_DB"))
+    """Factory for `uvicorn --factory` with workers (what `medcodes serve` runs): the database path
+    comes from MEDCODES_DB. Each worker warms its caches in the background (web/warm.py)."""
+    app = create_app(os.environ.get("MEDCODES_DB"))
+    warm.start(app.state.live)
+    return app
