@@ -238,12 +238,20 @@ def test_search_page_shows_unknown_pasted_codes(client):
         ("99213-25 36415", [("cpt", "99213"), ("cpt", "36415")]),
         # A HCPCS modifier typed with its code follows the code; CPT's own (25) is not in the data.
         ("27447-RT, 20610-LT-25", [("cpt", "27447"), ("hcpcs", "RT"), ("cpt", "20610"), ("hcpcs", "LT")]),
+        ("1. 99213 (25) $150.00  2. 36415 (1) $25.00", [("cpt", "99213"), ("cpt", "36415")]),
+        ("E0601 -NU & A7030 x 2", [("hcpcs", "E0601"), ("hcpcs", "NU"), ("hcpcs", "A7030")]),
     ],
 )
 def test_pasted_codes_as_bills_print_them(store, q, want):
     res = search(store, q)
     assert [(h.system, h.display) for h in res.results] == want
     assert res.unknown == []
+
+
+@pytest.mark.parametrize("q", ["Rev 0300 CPT 85025", "Code: 85025", "85025 x 1"])
+def test_one_code_in_bill_layout_is_that_code(store, q):
+    res = search(store, q)
+    assert res.exact is not None and (res.exact.system, res.exact.code) == ("cpt", "85025")
 
 
 def test_one_code_with_a_modifier_is_that_code(store):

@@ -16,6 +16,20 @@ from medcodes.search.query import parse
         ("J1745 x3, 96365 2x", ["J1745", "96365"], {}),
         ("99213-25", ["99213"], {"99213": ["25"]}),
         ("27447-rt-59 20610:LT", ["27447", "20610"], {"27447": ["RT", "59"], "20610": ["LT"]}),
+        # Bill layout around the codes: counts, amounts, line numbers, revenue codes, labels, joins.
+        ("J1745 x3", ["J1745"], {}),
+        ("CPT\u00ae 99213, 36415", ["99213", "36415"], {}),
+        ("36415 (1) 85025 (1)", ["36415", "85025"], {}),
+        ("85025 x 1, 36415 x 1", ["85025", "36415"], {}),
+        ("Rev 0300 CPT 85025", ["85025"], {}),
+        ("1. 99213 2. 36415", ["99213", "36415"], {}),
+        ("99213 $150.00 36415 $1,025.00", ["99213", "36415"], {}),
+        ("#99213 & 36415 and 85025", ["99213", "36415", "85025"], {}),
+        ("Code: 99213", ["99213"], {}),
+        # Modifiers in brackets, after a dash of any kind, alone, or after "mod".
+        ("99213 (25) 36415", ["99213", "36415"], {"99213": ["25"]}),
+        ("99213\u201325 E0601 -NU", ["99213", "E0601"], {"99213": ["25"], "E0601": ["NU"]}),
+        ("99213 mod 25, 36415", ["99213", "36415"], {"99213": ["25"]}),
     ],
 )
 def test_pasted_codes(q, codes, modifiers):
@@ -25,7 +39,20 @@ def test_pasted_codes(q, codes, modifiers):
 
 @pytest.mark.parametrize(
     "q",
-    ["covid-19", "x-ray chest", "type 2 diabetes", "vitamin b12", "CPT", "99213", "J1745 x3", "85002-85999"],
+    [
+        "covid-19",
+        "x-ray chest",
+        "type 2 diabetes",
+        "vitamin b12",
+        "vitamin d 25",
+        "CPT",
+        "99213",
+        "E11 9",  # E11.9 typed with a space
+        "99213 office visit",
+        "Diabetes mellitus (DM)",
+        "85002-85999",
+        "x 3",
+    ],
 )
 def test_not_pasted(q):
     assert parse(q).pasted is None

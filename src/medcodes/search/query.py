@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from medcodes.codes import canonical, looks_like
+from medcodes.search import paste
 
 MAX_QUERY_CHARS = 200
 
@@ -29,21 +30,9 @@ _RANGE = re.compile(
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"[^\W_]+(?:\.[0-9A-Za-z]+)?", re.UNICODE)
-# What separates codes pasted from a bill: spaces, commas, semicolons, new lines, bars, slashes.
-_PASTE_SEP = re.compile(r"[\s,;|/]+")
-# A code with modifiers as bills print them: "99213-25", "27447-RT", "20610-LT-59", "99213:25".
-_WITH_MODIFIERS = re.compile(r"^([0-9A-Za-z.]{3,8})((?:[-:][0-9A-Za-z]{2})+)$")
-# Tokens a pasted list may carry besides codes: units ("x3", "3x", "×2") and system labels
-# ("CPT", "HCPCS:", "ICD-10", "Dx"). They are read past, never reported as unknown codes.
-_UNITS = re.compile(r"^(?:[x\u00d7]\d{1,3}|\d{1,3}[x\u00d7])$", re.IGNORECASE)
-_LABELS = frozenset(
-    "cpt cpt4 hcpcs icd icd10 icd-10 icd-10-cm icd10cm icd-10-pcs icd10pcs pcs dx px diagnosis"
-    " diagnoses procedure procedures code codes".split()
-)
 # Text in parentheses or brackets restates the words before it ("Diabetes mellitus (DM)"): its
 # words may score, never filter.
 _ASIDE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
-MAX_PASTED = 50
 
 
 @dataclass(slots=True)
@@ -78,7 +67,9 @@ def parse(q: str | None) -> ParsedQuery:
     pq = ParsedQuery(text=text)
     if not text:
         return pq
-    if _paste(text, pq):
+    pasted = paste.read(text, codeish)
+    if pasted is not None:
+        pq.pasted, pq.modifiers = pasted.codes, pasted.modifiers
         return pq
     m = _RANGE.match(text)
     if m and codeish(m.group(1)) and codeish(m.group(2)):
@@ -101,35 +92,3 @@ def parse(q: str | None) -> ParsedQuery:
     outside = {w for m in _ASIDE.split(text.lower()) for w in re.findall(r"[^\W_]+", m)}
     pq.soft = {w for m in _ASIDE.findall(text.lower()) for w in re.findall(r"[^\W_]+", m)} - outside
     return pq
-
-
-def _paste(text: str, pq: ParsedQuery) -> bool:
-    """Read `text` as codes pasted from a bill when every token is a code (with its modifiers),
-    a unit count or a system label, and there are two codes, or one with modifiers."""
-    tokens = [t for t in _PASTE_SEP.split(text) if t]
-    codes: list[str] = []
-    modifiers: dict[str, list[str]] = {}
-    for tok in tokens:
-        bare = tok.rstrip(":.").lower()
-        if _UNITS.match(tok) or bare in _LABELS:
-            continue
-        m = _WITH_MODIFIERS.match(tok)
-        code = m.group(1) if m else tok
-        if not _pasted_code(code):
-            return False
-        codes.append(code)
-        if m:
-            modifiers.setdefault(code, []).extend(re.findall(r"[0-9A-Za-z]{2}", m.group(2).upper()))
-    if not codes or len(codes) > MAX_PASTED or not any(map(codeish, codes)):
-        return False
-    if len(codes) == 1 and not modifiers:
-        return False
-    pq.pasted, pq.modifiers = codes, modifiers
-    return True
-
-
-def _pasted_code(token: str) -> bool:
-    """A token read as a code in a list of codes: three to eight letters and digits, with a digit
-    (a code that exists nowhere is reported as unknown, so it need not look like any system's)."""
-    c = canonical(token)
-    return 3 <= len(c) <= 8 and c.isalnum() and c.isascii() and any(ch.isdigit() for ch in c)
