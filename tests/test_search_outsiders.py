@@ -270,3 +270,25 @@ def test_a_service_code_among_services_and_diagnoses_stays_a_service(store):
 @pytest.mark.parametrize("q", ["covid-19", "x-ray chest", "vitamin b12", "E11-E13"])
 def test_words_and_ranges_with_dashes_are_not_pasted_codes(store, q):
     assert search(store, q).unknown == [] and search(store, q).total > 1
+
+
+# -- chart shorthand and either/or ----------------------------------------------------------------
+
+
+def test_either_side_of_a_slash(store):
+    assert {c for _, c in top(store, "BMP/CMP", 2)} == {"80048", "80053"}
+    assert top(store, "EKG/ECG", 1) == [("cpt", "93000")]
+
+
+@pytest.mark.parametrize(
+    ("q", "code", "within"),
+    [
+        ("colonoscopy w/ biopsy", "45380", 3),
+        ("CT abd & pelvis w/o contrast", "74176", 1),
+        ("r/o pneumonia", "J18.9", 1),
+        ("c/o chest pain", "R07.9", 1),
+        ("I&D abscess", "10060", 1),
+    ],
+)
+def test_chart_shorthand(store, q, code, within):
+    assert code in [c for _, c in top(store, q, within)]

@@ -60,3 +60,26 @@ def test_not_pasted(q):
 
 def test_a_range_is_still_a_range():
     assert parse("85002-85999").range is not None and parse("E11-E13").range is not None
+
+
+@pytest.mark.parametrize(
+    ("q", "words"),
+    [
+        ("colonoscopy w/ biopsy", ["colonoscopy", "with", "biopsy"]),
+        ("CT abd W/O contrast", ["ct", "abd", "without", "contrast"]),
+        ("f/u visit", ["follow", "up", "visit"]),
+        ("r/o pneumonia", ["pneumonia"]),  # "rule out" frames the condition; it is not searched
+        ("c/o chest pain", ["chest", "pain"]),
+        ("I&D abscess", ["incision", "and", "drainage", "abscess"]),
+        ("knee w/out pain", ["knee", "w", "out", "pain"]),  # only the listed shorthand is read
+    ],
+)
+def test_chart_shorthand_is_read_as_words(q, words):
+    assert parse(q).words == words
+
+
+def test_slash_between_words_gives_each_side():
+    assert parse("BMP/CMP").sides == [["bmp"], ["cmp"]]
+    assert parse("pap smear / pelvic exam").sides == [["pap", "smear"], ["pelvic", "exam"]]
+    assert parse("colonoscopy w/ biopsy").sides == []  # shorthand is not a side
+    assert parse("E11/kidney").sides == []  # a code prefix filters the words instead

@@ -33,6 +33,26 @@ _TOKEN = re.compile(r"[^\W_]+(?:\.[0-9A-Za-z]+)?", re.UNICODE)
 # Text in parentheses or brackets restates the words before it ("Diabetes mellitus (DM)"): its
 # words may score, never filter.
 _ASIDE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+# Chart and bill shorthand written with a slash or an ampersand, read as the words it stands for;
+# "r/o" (rule out) and "c/o" (complains of) only frame the condition that follows.
+SHORTHAND = {
+    "w/o": "without",
+    "w/": "with",
+    "s/p": "status post",
+    "f/u": "follow up",
+    "h/o": "history of",
+    "r/o": "",
+    "c/o": "",
+    "i&d": "incision and drainage",
+}
+_SHORTHAND = re.compile(
+    r"(?<![^\W_])("
+    + "|".join(re.escape(k) for k in sorted(SHORTHAND, key=len, reverse=True))
+    + r")(?=[\W_]|$)",
+    re.IGNORECASE,
+)
+# "BMP/CMP", "pap smear / pelvic exam": either side is what the person means.
+_EITHER = re.compile(r"\s*/\s*")
 
 
 @dataclass(slots=True)
@@ -43,6 +63,7 @@ class ParsedQuery:
     prefix: str | None = None  # a leading/trailing code prefix that filters the words
     words: list[str] = field(default_factory=list)  # lower-case words for text search
     soft: set[str] = field(default_factory=set)  # words that may score but never filter
+    sides: list[list[str]] = field(default_factory=list)  # words of each side of "a/b", when it has sides
     pasted: list[str] | None = None  # a query made only of codes: each code as typed, in order
     modifiers: dict[str, list[str]] = field(default_factory=dict)  # pasted code -> its modifiers
 
@@ -81,7 +102,8 @@ def parse(q: str | None) -> ParsedQuery:
     whole = canonical(text)
     if codeish(whole) or (len(whole) <= 7 and looks_like(whole) and any(ch.isdigit() for ch in whole)):
         pq.code = whole
-    tokens = _TOKEN.findall(text)
+    words_text = _SHORTHAND.sub(lambda m: f" {SHORTHAND[m.group(1).lower()]} ", text)
+    tokens = _TOKEN.findall(words_text)
     rest = []
     for i, tok in enumerate(tokens):
         if pq.prefix is None and i in (0, len(tokens) - 1) and len(tokens) > 1 and codeish(tok):
@@ -89,6 +111,9 @@ def parse(q: str | None) -> ParsedQuery:
         else:
             rest.append(tok)
     pq.words = [w for t in rest for w in re.findall(r"[^\W_]+", t.lower())]
+    sides = [re.findall(r"[^\W_]+", side.lower()) for side in _EITHER.split(words_text)]
+    if 2 <= len(sides) <= 4 and all(sides) and not pq.prefix:
+        pq.sides = sides
     outside = {w for m in _ASIDE.split(text.lower()) for w in re.findall(r"[^\W_]+", m)}
     pq.soft = {w for m in _ASIDE.findall(text.lower()) for w in re.findall(r"[^\W_]+", m)} - outside
     return pq

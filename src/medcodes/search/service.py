@@ -498,6 +498,10 @@ def _text_search(ctx: _Context, pq: ParsedQuery, f, limit, offset, complete_last
     alternatives = lay.expand(words)
     for spelt in intent.spellings(words, ctx.engine.vocab):
         alternatives += [a for a in lay.expand(spelt) if a not in alternatives]
+    for side in pq.sides if not complete_last else []:
+        # "BMP/CMP": each side is a reading of its own, as well as the words together.
+        if any(w not in SOFT_WORDS for w in side):
+            alternatives += [a for a in lay.expand(_correct(ctx, side)[0]) if a not in alternatives]
     if complete_last:
         alternatives = [*alternatives, *_completions(ctx.engine, alternatives[-1])]
     alternatives = list(map(list, dict.fromkeys(map(tuple, alternatives))))  # each reading once
