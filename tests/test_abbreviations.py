@@ -55,6 +55,14 @@ def test_numbers_and_comparisons():
     assert "or more" not in ab.expand("Cd4+ cell count")  # a marker's "+" is no count
 
 
+def test_body_region_lists_read_as_regions_even_glued_to_a_size():
+    # Test wording, not CMS descriptors: a region list known to the lexicon, then a size.
+    assert ab.expand("Rpr s/n/ax/gen/trk7.6cm") == "Repair scalp, neck, armpits, genitals or trunk 7.6 cm"
+    assert ab.expand("Rpr s/n/ax/gen/trk 7.6cm") == "Repair scalp, neck, armpits, genitals or trunk 7.6 cm"
+    assert ab.expand("Exc t/a/l 2 cm") == "Excision trunk, arms or legs 2 cm"
+    assert ab.expand("Rpr x/y/z3cm").startswith("Repair x/y/z")  # an unknown list stays as written
+
+
 def test_unknown_tokens_are_kept_and_listed():
     assert ab.expand("Zqxv graft arm") == "Zqxv graft arm"
     assert ab.unknown_tokens("Zqxv graft arm", {"graft", "arm"}) == ["zqxv"]

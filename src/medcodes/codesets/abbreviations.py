@@ -25,6 +25,7 @@ _WINDOW = 3
 _PIECE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[^a-z0-9]", re.I)
 # A leading number glued to a word: "1mg", "24hrs", "1stphy".
 _NUMBER_GLUE = re.compile(r"^(\d+(?:\.\d+)?(?:st|nd|rd|th)?)([a-z].*)$", re.I)
+_CHUNK_GLUE = re.compile(r"^([a-z][a-z/]*/[a-z]+)(?=\d)")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?(?:st|nd|rd|th|s)?$", re.I)
 _ROMAN = re.compile(r"^(?:i{1,3}|iv|v|vi{1,3}|ix|x|xi{1,3}|xiv|xv)$", re.I)
 # Separators CMS uses as words.
@@ -137,6 +138,11 @@ def tokenize(short: str, lex: Lexicon | None = None) -> list[Token]:
                 out.append(Token(rest[: len(key)], True, first))
                 out.extend(Token(c, False, False) for c in trail)
                 break
+            glued = _CHUNK_GLUE.match(key)  # "s/n/ax/gen/trk7.6-12.5cm": a known list, then a size
+            if glued and glued.group(1) in lex and not _PIECE.fullmatch(glued.group(1)):
+                out.append(Token(rest[: glued.end(1)], True, first))
+                rest, first = rest[glued.end(1) :], True
+                continue
             m = re.match(r"^(w/o|w/)(?=[a-z0-9])", key, re.I)  # "w/dye", "w/img", "w/3d"
             if m and m.group(1) == "w/o" and _is_word(re.findall(r"^[a-z]*", key[2:])[0], lex):
                 m = re.match(r"^w/", key)  # "w/oral" is with oral, not without "ral"
