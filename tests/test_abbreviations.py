@@ -30,6 +30,25 @@ def test_context_picks_the_meaning_of_est():
     assert "estimated" in ab.expand("Blood loss est by wt").split()
 
 
+def test_context_picks_the_meaning_of_reviewed_abbreviations():
+    # Phrases written for the test; each pair shows one abbreviation read two ways by its neighbours.
+    words = lambda short: ab.expand(short).split()  # noqa: E731
+    assert "amplified" in words("Virus x amp probe")
+    assert "amputation" in words("Leg amp below knee")
+    assert "breakpoint" in words("Gene x major bp")
+    assert "blood" in words("Ambl bp check")
+    assert "calcium" in words("Serum ca total")
+    assert "cancer" in words("Urothelial ca screen")
+    assert "deep" in words("Exc leg tum dep 3 cm")
+    assert "depression" in words("Neg dep screen")
+    assert "disorder" in words("Mood do gene panel")
+    assert ab.expand("Do genotype exon 5").startswith("Dombrock")
+    assert "Sars-CoV-2" in ab.expand("Sars-cov-2 antb screen")
+    assert "established" in words("Audio-video est pt visit")
+    assert ab.expand("Tunneled cv cath rpr") == "Tunneled central venous catheter repair"
+    assert "cardiovascular" in words("Lipid cv risk panel")
+
+
 def test_with_without_and_ampersand():
     assert ab.expand("Foot scan w/o dye") == "Foot scan without dye"
     assert ab.expand("Foot scan w/dye") == "Foot scan with dye"
