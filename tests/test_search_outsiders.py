@@ -292,3 +292,8 @@ def test_either_side_of_a_slash(store):
 )
 def test_chart_shorthand(store, q, code, within):
     assert code in [c for _, c in top(store, q, within)]
+
+
+@pytest.mark.parametrize(("q", "code"), [("free t3", "84481"), ("total t4", "84436"), ("hla b27", "86812")])
+def test_lab_names_that_look_like_code_fragments(store, q, code):
+    assert top(store, q, 3)[0] == ("cpt", code)

@@ -83,3 +83,10 @@ def test_slash_between_words_gives_each_side():
     assert parse("pap smear / pelvic exam").sides == [["pap", "smear"], ["pelvic", "exam"]]
     assert parse("colonoscopy w/ biopsy").sides == []  # shorthand is not a side
     assert parse("E11/kidney").sides == []  # a code prefix filters the words instead
+
+
+@pytest.mark.parametrize(
+    ("q", "prefix"), [("free t3", None), ("t4 total", None), ("E11 kidney", "E11"), ("kidney J45", "J45")]
+)
+def test_two_characters_are_a_word_not_a_code_prefix(q, prefix):
+    assert parse(q).prefix == prefix

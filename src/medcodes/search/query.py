@@ -106,7 +106,14 @@ def parse(q: str | None) -> ParsedQuery:
     tokens = _TOKEN.findall(words_text)
     rest = []
     for i, tok in enumerate(tokens):
-        if pq.prefix is None and i in (0, len(tokens) - 1) and len(tokens) > 1 and codeish(tok):
+        # Two characters ("t3", "b2") are a lab or vitamin name beside words, not a code prefix.
+        if (
+            pq.prefix is None
+            and i in (0, len(tokens) - 1)
+            and len(tokens) > 1
+            and codeish(tok)
+            and len(tok) > 2
+        ):
             pq.prefix = canonical(tok)
         else:
             rest.append(tok)

@@ -746,7 +746,8 @@ def _search(
         pq.prefix = None
     total, hits, corrected = _text_search(ctx, pq, f, limit, offset, complete_last)
     if total == 0 and pq.prefix:
-        # The code part matched nothing together with the words: search the words alone.
+        # The code part matched nothing together with the words: read it as a word too ("hla b27").
+        pq.words = [pq.prefix.lower(), *pq.words]
         pq.prefix = None
         total, hits, corrected = _text_search(ctx, pq, f, limit, offset, complete_last)
     result.total, result.results, result.corrected_query = total, hits, corrected
