@@ -13,7 +13,9 @@ from medcodes.web.app import app_from_env
 
 def test_app_from_env_warms_search_and_explanations(fixture_db, monkeypatch):
     monkeypatch.setenv("MEDCODES_DB", str(fixture_db))
-    profiles._service_data.cache_clear()
+    for cached in vars(profiles).values():  # every profile cache empty, as in a new process
+        if hasattr(cached, "cache_clear"):
+            cached.cache_clear()
     started = []
     monkeypatch.setattr(warm, "start", lambda live: started.append(warm.warm(live)))
     app_from_env()
