@@ -201,8 +201,10 @@ def _build_locked(
     paths = BuildPaths.of(db_path, build_id, settings.cache_dir)
     tmp_path, art_dir = paths.building, paths.artefacts
     report = BuildReport(db_path=db_path)
-    conn = sqlite3.connect(tmp_path)
+    conn: sqlite3.Connection | None = None
     try:
+        # Opened inside the try: a signal that lands as the file is created still removes it.
+        conn = sqlite3.connect(tmp_path)
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         schema.create(conn)
@@ -229,7 +231,8 @@ def _build_locked(
         previous = _artefacts_of(db_path)
         os.replace(tmp_path, db_path)
     except BaseException:
-        conn.close()
+        if conn is not None:
+            conn.close()
         tmp_path.unlink(missing_ok=True)
         shutil.rmtree(art_dir, ignore_errors=True)
         raise
