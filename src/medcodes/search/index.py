@@ -45,7 +45,12 @@ KEY_ORIGINS = frozenset(
     {"inclusion", "pcs_index", "clfs_long", "term", "synonym", "index", "hcpcs_index", "hcpcs_drugs"}
 )
 # Words left out of an exact-name key, so that "calculus of kidney" and "kidney calculus" meet.
-KEY_STOP_WORDS = "a an and or of the in on at to for by from nos unspecified type site"
+KEY_STOP_WORDS = (
+    "a an and or of the in on at to for by from nos unspecified type site"
+    # How people frame a question around the name: "what is the code for getting my stitches out".
+    " during into via my me i im your our what whats is are code codes cpt get getting got have having had"
+    " need needs do does done how much cost please"
+)
 _UNSPECIFIED_TAIL = re.compile(
     r",[^,]*\b(?:unspecified|not specified|not elsewhere classified)\b.*$", re.IGNORECASE
 )

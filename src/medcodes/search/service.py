@@ -50,7 +50,9 @@ INTENT_SCORES = {
 }
 # Words that carry little meaning in a query: they may score, never filter.
 SOFT_WORDS = frozenset(
-    "a an and or not of the in on at to for with by from my is are be due my your his her its type".split()
+    "a an and or not of the in on at to for with by from my is are be due my your his her its type"
+    " during into via me i im our what whats code codes cpt get getting got have having had need needs"
+    " do does done how much cost please".split()
 )
 _TITLE_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
