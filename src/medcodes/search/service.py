@@ -619,25 +619,43 @@ def _completed_queries(ctx: _Context, text: str, n: int = 3) -> list[str]:
     head, _, last = text.rpartition(" ")
     head = f"{head} " if head else ""
     typed = lay.key(text)
-    phrases = [
-        " ".join(p)
-        for p in lay.vocabulary()
-        if typed and len(p) == len(typed) and p[:-1] == typed[:-1] and p[-1].startswith(typed[-1])
-    ]
-    vocab, words = ctx.engine.vocab, ctx.engine.sorted_vocab
-    i = bisect_left(words, last)
-    longer: list = []
-    while i < len(words) and words[i].startswith(last) and len(longer) < 400:
-        if words[i] != last:
+    phrases = (
+        [" ".join(p) for p in _lay_phrases_after(typed[:-1]) if p[-1].startswith(typed[-1])] if typed else []
+    )
+    longer, best = _commonest_starting(ctx.engine, last, n)
+    completions = [f"{head}{w}" for w in longer]
+    # 5%: "vii" (factor VII) stays itself beside the twelve-times commoner "viii".
+    as_typed_first = ctx.engine.vocab.get(last, 0) >= 0.05 * best and len(last) >= 2
+    ordered = phrases + ([text] if as_typed_first else []) + completions + [text]
+    return list(dict.fromkeys(ordered))[:n]
+
+
+@lru_cache(maxsize=1)
+def _lay_by_head() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """Lay phrases by all their words but the last: the phrases a typed text may be completing."""
+    out: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for p in lay.vocabulary():
+        out.setdefault(p[:-1], []).append(p)
+    return out
+
+
+def _lay_phrases_after(head: tuple[str, ...]) -> list[tuple[str, ...]]:
+    return _lay_by_head().get(head, [])
+
+
+@lru_cache(maxsize=20_000)
+def _commonest_starting(engine: Engine, start: str, n: int) -> tuple[list[str], int]:
+    """The `n` commonest index words that begin with `start` (not `start` itself) among the first
+    400 in order, and the count of the commonest: people type the same beginnings again and again."""
+    vocab, words = engine.vocab, engine.sorted_vocab
+    i = bisect_left(words, start)
+    longer: list[str] = []
+    while i < len(words) and words[i].startswith(start) and len(longer) < 400:
+        if words[i] != start:
             longer.append(words[i])
         i += 1
     longer.sort(key=lambda w: -vocab[w])
-    completions = [f"{head}{w}" for w in longer[:n]]
-    best = vocab[longer[0]] if longer else 0
-    # 5%: "vii" (factor VII) stays itself beside the twelve-times commoner "viii".
-    as_typed_first = vocab.get(last, 0) >= 0.05 * best and len(last) >= 2
-    ordered = phrases + ([text] if as_typed_first else []) + completions + [text]
-    return list(dict.fromkeys(ordered))[:n]
+    return longer[:n], (vocab[longer[0]] if longer else 0)
 
 
 # Which system a dot-less code found in several systems is read as, when its neighbours do not say.
