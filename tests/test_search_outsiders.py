@@ -113,6 +113,13 @@ def test_a_brand_inside_a_longer_query_still_counts(store):
     assert ("hcpcs", "J1745") in top(store, "remicade infusion", 3)
 
 
+@pytest.mark.parametrize(("q", "drug"), [("remicade infusion", "J1745"), ("rituxan infusion", "J9312")])
+def test_the_brand_outweighs_the_way_it_is_given(store, q, drug):
+    # The brand names the drug; "infusion" names the administration code, which follows it.
+    got = top(store, q, 3)
+    assert got[0] == ("hcpcs", drug) and ("cpt", "96365") in got
+
+
 # -- query syntax is text -------------------------------------------------------------------------
 
 

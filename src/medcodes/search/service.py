@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 import threading
 from bisect import bisect_left
@@ -287,6 +288,10 @@ def _spans(engine: Engine, words: list[str], phrases: dict[str, str]) -> list[tu
     """Vocabulary phrases inside the query, with the share of its words they cover: phrases of two
     or more words, and single long words that name a service, drug or device ("remicade infusion")."""
     stems = [engine.stems(w) for w in words]
+    # A word's weight is how rare it is in the index: in "remicade infusion" the brand, which no
+    # descriptor uses, counts for more than "infusion", which hundreds do.
+    weights = [_rarity(engine, w) for w in words]
+    total = sum(weights) or 1.0
     out = []
     n = len(words)
     for i in range(n):
@@ -298,8 +303,17 @@ def _spans(engine: Engine, words: list[str], phrases: dict[str, str]) -> list[tu
                 continue
             if j - i == 1 and (len(words[i]) < 5 or phrases[key] != "service"):
                 continue
-            out.append((key, (j - i) / n))
+            out.append((key, sum(weights[i:j]) / total))
     return out
+
+
+def _rarity(engine: Engine, word: str) -> float:
+    """1 for a word neither the index nor the vocabulary uses much, down to ~0.2 for the commonest
+    (log scale): the more common of its counts in descriptors and in vocabulary phrases decides, so
+    a lay word such as "shot", rare in descriptors, weighs no more than "injection"."""
+    w = word.lower()
+    count = max(engine.vocab.get(w, 0), 40 * vocab.word_counts().get(w, 0))
+    return 1.0 / (1.0 + math.log1p(count) / 3.0)
 
 
 def _intent_clauses(engine: Engine, boosts: tuple[tuple[str, float], ...]) -> list[tuple]:

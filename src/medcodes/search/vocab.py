@@ -91,3 +91,13 @@ def word_targets() -> dict[str, frozenset[tuple[str, str]]]:
             if w.isalpha():
                 out.setdefault(w, set()).update(p.targets)
     return {w: frozenset(t) for w, t in out.items()}
+
+
+@lru_cache(maxsize=1)
+def word_counts() -> dict[str, int]:
+    """Every phrase word -> how many phrases use it: "shot" is in dozens, a brand name in one or two."""
+    out: dict[str, int] = {}
+    for p in phrases():
+        for w in set(p.phrase.replace("-", " ").split()):
+            out[w] = out.get(w, 0) + 1
+    return out
