@@ -43,6 +43,8 @@ PHRASE_SCORES = (2000.0, 700.0, 250.0, 90.0)
 # A vocabulary phrase inside a longer query ("x-ray, lower back, minimum four views"): its targets
 # get this much times the share of the query's words the phrase covers, in the same steps.
 SPAN_SCORE = 600.0
+# A single word counts as a phrase inside a longer query from this many letters ("bmp blood test").
+SPAN_MIN_LETTERS = 3
 # Added to codes of the systems the query's intent prefers (a service -> CPT and HCPCS, then PCS;
 # a condition -> ICD-10-CM): enough to lift them over other systems with the same words.
 INTENT_SCORES = {
@@ -301,7 +303,7 @@ def _spans(engine: Engine, words: list[str], phrases: dict[str, str]) -> list[tu
             key = phrase_key([st for s in stems[i:j] for st in s])
             if not key or key not in phrases:
                 continue
-            if j - i == 1 and (len(words[i]) < 5 or phrases[key] != "service"):
+            if j - i == 1 and (len(words[i]) < SPAN_MIN_LETTERS or phrases[key] != "service"):
                 continue
             out.append((key, sum(weights[i:j]) / total))
     return out
