@@ -90,3 +90,15 @@ def test_slash_between_words_gives_each_side():
 )
 def test_two_characters_are_a_word_not_a_code_prefix(q, prefix):
     assert parse(q).prefix == prefix
+
+
+@pytest.mark.parametrize(
+    ("q", "words"),
+    [
+        ("T&A", ["tonsillectomy", "and", "adenoidectomy"]),
+        ("N/V/D", ["nausea", "vomiting", "diarrhea"]),
+        ("B/L knee OA", ["bilateral", "knee", "oa"]),
+    ],
+)
+def test_more_chart_shorthand(q, words):
+    assert parse(q).words == words and parse(q).sides == []

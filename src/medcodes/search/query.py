@@ -44,6 +44,10 @@ SHORTHAND = {
     "r/o": "",
     "c/o": "",
     "i&d": "incision and drainage",
+    "t&a": "tonsillectomy and adenoidectomy",
+    "n/v/d": "nausea vomiting diarrhea",
+    "n/v": "nausea vomiting",
+    "b/l": "bilateral",
 }
 _SHORTHAND = re.compile(
     r"(?<![^\W_])("
