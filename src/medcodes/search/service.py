@@ -362,8 +362,24 @@ def _filters(
     return out
 
 
-@lru_cache(maxsize=16)
+def _memo(engine: Engine, name: str, size: int) -> dict:
+    """A cache kept on the engine itself, so that it goes with the engine when a rebuild replaces it
+    (a module-level cache keyed by the engine would keep old builds' indexes alive). Emptied when full."""
+    memo = engine.__dict__.setdefault(f"_memo_{name}", {})
+    if len(memo) >= size:
+        memo.clear()
+    return memo
+
+
 def _ended_before(engine: Engine, ended: tuple[int, ...], day: int) -> tantivy.Query | None:
+    memo = _memo(engine, "ended", 16)
+    key = (ended, day)
+    if key not in memo:
+        memo[key] = _ended_query(engine, ended, day)
+    return memo[key]
+
+
+def _ended_query(engine: Engine, ended: tuple[int, ...], day: int) -> tantivy.Query | None:
     """Documents of codes terminated before `day`: those the build already marked as ended, and
     those whose date fell between the build and `day`, by their date as a term."""
     schema, should = engine.schema, tantivy.Occur.Should
@@ -489,9 +505,11 @@ def _matches_at_most(engine: Engine, alternatives: list[list[str]], strict: bool
     return bound
 
 
-@lru_cache(maxsize=50_000)
 def _doc_freq(engine: Engine, stem: str) -> int:
-    return engine.searcher.doc_freq("title", stem) + engine.searcher.doc_freq("alt", stem)
+    memo = _memo(engine, "doc_freq", 50_000)
+    if stem not in memo:
+        memo[stem] = engine.searcher.doc_freq("title", stem) + engine.searcher.doc_freq("alt", stem)
+    return memo[stem]
 
 
 def _correct(ctx: _Context, words: list[str]) -> tuple[list[str], bool]:
@@ -659,10 +677,16 @@ def _lay_phrases_after(head: tuple[str, ...]) -> list[tuple[str, ...]]:
     return _lay_by_head().get(head, [])
 
 
-@lru_cache(maxsize=20_000)
 def _commonest_starting(engine: Engine, start: str, n: int) -> tuple[list[str], int]:
     """The `n` commonest index words that begin with `start` (not `start` itself) among the first
     400 in order, and the count of the commonest: people type the same beginnings again and again."""
+    memo = _memo(engine, "starting", 20_000)
+    if (start, n) not in memo:
+        memo[(start, n)] = _commonest(engine, start, n)
+    return memo[(start, n)]
+
+
+def _commonest(engine: Engine, start: str, n: int) -> tuple[list[str], int]:
     vocab, words = engine.vocab, engine.sorted_vocab
     i = bisect_left(words, start)
     longer: list[str] = []
