@@ -83,7 +83,7 @@ class _Context:
             (system, code): (title, parent) for system, code, title, parent in storage.headings(store)
         }
         self.crumbs: dict[tuple[str, str], list[str]] = {}
-        self.ended = [date_int(d, NO_END) for d in storage.termination_dates(store)]
+        self.ended = tuple(date_int(d, NO_END) for d in storage.termination_dates(store))
         # Vocabulary phrase key -> the intent of the files it comes from; a phrase both a service and a
         # condition ("mammogram": the test, and the reason for the visit) asks for the service.
         self.phrase_intent: dict[str, str] = {}
@@ -330,7 +330,7 @@ def _filters(
     engine: Engine,
     f: storage.Filters,
     prefix: str | None,
-    ended: list[int] = [],  # noqa: B006
+    ended: tuple[int, ...] = (),
 ) -> list[tuple]:
     schema = engine.schema
     out = []
@@ -354,7 +354,7 @@ def _filters(
     if f.current_on is not None and ended:
         # The few dozen termination dates before the day, as terms: excluding their short posting
         # lists costs a tenth of a range filter over every document's date.
-        gone = _ended_before(engine, tuple(ended), int(f.current_on.strftime("%Y%m%d")))
+        gone = _ended_before(engine, ended, int(f.current_on.strftime("%Y%m%d")))
         if gone is not None:
             out.append((tantivy.Occur.MustNot, gone))
     if prefix:
@@ -372,11 +372,10 @@ def _memo(engine: Engine, name: str, size: int) -> dict:
 
 
 def _ended_before(engine: Engine, ended: tuple[int, ...], day: int) -> tantivy.Query | None:
-    memo = _memo(engine, "ended", 16)
-    key = (ended, day)
-    if key not in memo:
-        memo[key] = _ended_query(engine, ended, day)
-    return memo[key]
+    memo = _memo(engine, "ended", 16)  # `ended` is the engine's build's: the day is the key
+    if day not in memo:
+        memo[day] = _ended_query(engine, ended, day)
+    return memo[day]
 
 
 def _ended_query(engine: Engine, ended: tuple[int, ...], day: int) -> tantivy.Query | None:
